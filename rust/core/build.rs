@@ -1,0 +1,53 @@
+//! Links Hyperscan and embeds the bundled rulesets.
+//!
+//! Hyperscan: Debian's `libhs.a` is not position-independent, so it cannot go into a Python
+//! extension module; we link the shared `libhs.so.5` instead. `HYPERSCAN_LIB_DIR` points the
+//! linker at another build (for example Vectorscan built from source).
+//!
+//! Rulesets: every `.toml` file under `rulesets/` at the repository root is compiled into the
+//! library, so `Ruleset::bundled()` works from any installed wheel without data files.
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=HYPERSCAN_LIB_DIR");
+    if let Ok(dir) = env::var("HYPERSCAN_LIB_DIR") {
+        println!("cargo:rustc-link-search=native={dir}");
+    }
+    println!("cargo:rustc-link-lib=dylib=hs");
+
+    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    let root = manifest.join("../../rulesets");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    if root.is_dir() {
+        collect_toml(&root, &mut files);
+    }
+    files.sort();
+    let mut code = String::from("/// `(path relative to rulesets/, contents)` of every bundled ruleset file.\n");
+    code.push_str("pub static BUNDLED_FILES: &[(&str, &str)] = &[\n");
+    for file in &files {
+        println!("cargo:rerun-if-changed={}", file.display());
+        let rel = file.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let abs = fs::canonicalize(file).unwrap();
+        writeln!(code, "    ({rel:?}, include_str!({:?})),", abs.display().to_string()).unwrap();
+    }
+    code.push_str("];\n");
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("bundled.rs");
+    fs::write(out, code).unwrap();
+}
+
+fn collect_toml(dir: &Path, files: &mut Vec<PathBuf>) {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect_toml(&path, files);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            files.push(path);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Arrow in and out: string columns are read in place (no copy), findings come back as a
+//! record batch.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{Float32Builder, Int64Builder, StringBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+
+use crate::error::{Error, Result};
+use crate::scanner::{Finding, Scanner, TextSource};
+
+/// A string (or binary) Arrow array, read in place.
+pub struct TextColumn<'a> {
+    array: &'a dyn Array,
+}
+
+impl<'a> TextColumn<'a> {
+    /// Wraps an Utf8, LargeUtf8, Utf8View, Binary, LargeBinary or BinaryView array. Binary
+    /// values are decoded as UTF-8 with invalid bytes replaced (and counted).
+    pub fn new(array: &'a dyn Array) -> Result<Self> {
+        match array.data_type() {
+            DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View
+            | DataType::Binary
+            | DataType::LargeBinary
+            | DataType::BinaryView
+            | DataType::Null => Ok(TextColumn { array }),
+            other => Err(Error::Input(format!(
+                "texts must be an Arrow string column (Utf8, LargeUtf8 or Utf8View), not {other}"
+            ))),
+        }
+    }
+}
+
+impl TextSource for TextColumn<'_> {
+    fn len(&self) -> usize {
+        self.array.len()
+    }
+
+    fn bytes(&self, i: usize) -> Option<&[u8]> {
+        if self.array.is_null(i) {
+            return None;
+        }
+        let a = self.array;
+        Some(match a.data_type() {
+            DataType::Utf8 => a.as_string::<i32>().value(i).as_bytes(),
+            DataType::LargeUtf8 => a.as_string::<i64>().value(i).as_bytes(),
+            DataType::Utf8View => a.as_string_view().value(i).as_bytes(),
+            DataType::Binary => a.as_binary::<i32>().value(i),
+            DataType::LargeBinary => a.as_binary::<i64>().value(i),
+            DataType::BinaryView => a.as_binary_view().value(i),
+            _ => return None,
+        })
+    }
+}
+
+/// Schema of the findings table.
+pub fn findings_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("row", DataType::Int64, false),
+        Field::new("rule_id", DataType::Utf8, false),
+        Field::new("clause_id", DataType::Utf8, false),
+        Field::new("severity", DataType::Utf8, false),
+        Field::new("confidence", DataType::Float32, false),
+        Field::new("view", DataType::Utf8, false),
+        Field::new("start", DataType::Int64, false),
+        Field::new("end", DataType::Int64, false),
+        Field::new("matched", DataType::Utf8, false),
+        Field::new("term", DataType::Utf8, false),
+    ]))
+}
+
+/// Findings as a record batch with [`findings_schema`]; `row_offset` is added to every row.
+pub fn findings_batch(scanner: &Scanner, findings: &[Finding], row_offset: i64) -> Result<RecordBatch> {
+    let n = findings.len();
+    let rules = &scanner.ruleset().rules;
+    let mut row = Int64Builder::with_capacity(n);
+    let mut rule_id = StringBuilder::with_capacity(n, n * 16);
+    let mut clause_id = StringBuilder::with_capacity(n, n * 4);
+    let mut severity = StringBuilder::with_capacity(n, n * 6);
+    let mut confidence = Float32Builder::with_capacity(n);
+    let mut view = StringBuilder::with_capacity(n, n * 8);
+    let mut start = Int64Builder::with_capacity(n);
+    let mut end = Int64Builder::with_capacity(n);
+    let mut matched = StringBuilder::with_capacity(n, n * 8);
+    let mut term = StringBuilder::with_capacity(n, n * 8);
+    for f in findings {
+        let rule = &rules[f.rule as usize];
+        row.append_value(f.row as i64 + row_offset);
+        rule_id.append_value(&rule.id);
+        clause_id.append_value(&rule.clause);
+        severity.append_value(rule.severity().name());
+        confidence.append_value(rule.confidence_in(f.view));
+        view.append_value(f.view.name());
+        start.append_value(f.start as i64);
+        end.append_value(f.end as i64);
+        matched.append_value(&f.matched);
+        term.append_value(scanner.source_text(f.rule, crate::verify::Role::Hit, f.source));
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(row.finish()),
+        Arc::new(rule_id.finish()),
+        Arc::new(clause_id.finish()),
+        Arc::new(severity.finish()),
+        Arc::new(confidence.finish()),
+        Arc::new(view.finish()),
+        Arc::new(start.finish()),
+        Arc::new(end.finish()),
+        Arc::new(matched.finish()),
+        Arc::new(term.finish()),
+    ];
+    RecordBatch::try_new(findings_schema(), columns).map_err(|e| Error::Scan(format!("cannot build findings table: {e}")))
+}

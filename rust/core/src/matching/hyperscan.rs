@@ -1,0 +1,229 @@
+//! Regular expressions (and, optionally, literals) through Hyperscan block-mode databases.
+
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_int, c_uint, c_ulonglong, c_void};
+use std::ptr;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::hyperscan_ffi as ffi;
+use super::{Matcher, RawMatch};
+use crate::error::{Error, Result};
+
+/// One expression and its Hyperscan flags.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct HsPattern {
+    /// The expression, PCRE syntax as Hyperscan accepts it.
+    pub expression: String,
+    /// `HS_FLAG_*` bits.
+    pub flags: u32,
+}
+
+impl HsPattern {
+    /// A regular expression matched on UTF-8 text with Unicode classes, reporting start offsets.
+    pub fn regex(expression: &str, caseless: bool) -> Self {
+        let mut flags = ffi::HS_FLAG_UTF8 | ffi::HS_FLAG_UCP | ffi::HS_FLAG_SOM_LEFTMOST;
+        if caseless {
+            flags |= ffi::HS_FLAG_CASELESS;
+        }
+        HsPattern { expression: expression.to_owned(), flags }
+    }
+
+    /// A literal string, escaped so that every byte matches itself.
+    pub fn literal(text: &str) -> Self {
+        let mut expression = String::with_capacity(text.len() * 2);
+        for c in text.chars() {
+            if c.is_ascii_alphanumeric() || !c.is_ascii() {
+                expression.push(c);
+            } else {
+                expression.push_str(&format!("\\x{:02x}", c as u32));
+            }
+        }
+        HsPattern { expression, flags: ffi::HS_FLAG_UTF8 | ffi::HS_FLAG_SOM_LEFTMOST }
+    }
+}
+
+/// Hyperscan's own version string.
+pub fn hyperscan_version() -> String {
+    // SAFETY: hs_version returns a static NUL-terminated string.
+    unsafe { CStr::from_ptr(ffi::hs_version()) }.to_string_lossy().into_owned()
+}
+
+/// Why Hyperscan rejects a pattern, if it does (parsing and support checks only).
+pub fn validate_pattern(pattern: &HsPattern) -> Option<String> {
+    let Ok(expression) = CString::new(pattern.expression.as_str()) else {
+        return Some("pattern contains a NUL character".into());
+    };
+    let mut info: *mut ffi::hs_expr_info_t = ptr::null_mut();
+    let mut error: *mut ffi::hs_compile_error_t = ptr::null_mut();
+    // SAFETY: valid C string; out-pointers are owned here and freed below.
+    let rc = unsafe { ffi::hs_expression_info(expression.as_ptr(), pattern.flags, &mut info, &mut error) };
+    if !info.is_null() {
+        // SAFETY: allocated by Hyperscan with the default (malloc) allocator.
+        unsafe { libc::free(info.cast()) };
+    }
+    if rc == ffi::HS_SUCCESS {
+        return None;
+    }
+    Some(take_compile_error(error).0)
+}
+
+/// Reads and frees a compile error: (message, index of the failing expression or -1).
+fn take_compile_error(error: *mut ffi::hs_compile_error_t) -> (String, i32) {
+    if error.is_null() {
+        return ("unknown Hyperscan compile error".into(), -1);
+    }
+    // SAFETY: Hyperscan returned a valid error struct; freed exactly once.
+    unsafe {
+        let message = CStr::from_ptr((*error).message).to_string_lossy().into_owned();
+        let index = (*error).expression;
+        ffi::hs_free_compile_error(error);
+        (message, index)
+    }
+}
+
+/// Database ids start at 1 so scratch bookkeeping can tell databases apart for the whole
+/// process lifetime (ids are never reused).
+static NEXT_DATABASE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A compiled Hyperscan block-mode database.
+pub struct HyperscanMatcher {
+    db: *mut ffi::hs_database_t,
+    id: u64,
+}
+
+// SAFETY: a compiled database is immutable and documented as shareable between threads; each
+// thread scans with its own scratch.
+unsafe impl Send for HyperscanMatcher {}
+unsafe impl Sync for HyperscanMatcher {}
+
+impl Drop for HyperscanMatcher {
+    fn drop(&mut self) {
+        // SAFETY: db came from hs_compile_multi and is freed once.
+        unsafe { ffi::hs_free_database(self.db) };
+    }
+}
+
+/// A failed compile: the message and the index of the expression at fault, if Hyperscan named one.
+#[derive(Debug)]
+pub struct CompileError {
+    /// Hyperscan's message.
+    pub message: String,
+    /// The failing expression's index in the input list.
+    pub index: Option<usize>,
+}
+
+impl HyperscanMatcher {
+    /// Compiles all patterns into one database; pattern `i` reports id `i`.
+    pub fn compile(patterns: &[HsPattern]) -> Result<Self, CompileError> {
+        let expressions: Vec<CString> = patterns
+            .iter()
+            .map(|p| CString::new(p.expression.as_str()))
+            .collect::<Result<_, _>>()
+            .map_err(|_| CompileError { message: "pattern contains a NUL character".into(), index: None })?;
+        let pointers: Vec<*const std::os::raw::c_char> = expressions.iter().map(|e| e.as_ptr()).collect();
+        let flags: Vec<c_uint> = patterns.iter().map(|p| p.flags).collect();
+        let ids: Vec<c_uint> = (0..patterns.len() as c_uint).collect();
+        let mut db: *mut ffi::hs_database_t = ptr::null_mut();
+        let mut error: *mut ffi::hs_compile_error_t = ptr::null_mut();
+        // SAFETY: the three arrays have `patterns.len()` elements and outlive the call.
+        let rc = unsafe {
+            ffi::hs_compile_multi(
+                pointers.as_ptr(),
+                flags.as_ptr(),
+                ids.as_ptr(),
+                patterns.len() as c_uint,
+                ffi::HS_MODE_BLOCK,
+                ptr::null(),
+                &mut db,
+                &mut error,
+            )
+        };
+        if rc != ffi::HS_SUCCESS {
+            let (message, index) = take_compile_error(error);
+            return Err(CompileError { message, index: usize::try_from(index).ok() });
+        }
+        Ok(HyperscanMatcher { db, id: NEXT_DATABASE_ID.fetch_add(1, Ordering::Relaxed) })
+    }
+}
+
+/// Hyperscan scratch space for one thread, grown to fit every database it has scanned with.
+pub struct HsScratch {
+    scratch: *mut ffi::hs_scratch_t,
+    sized_for: Vec<u64>,
+}
+
+impl Default for HsScratch {
+    fn default() -> Self {
+        HsScratch { scratch: ptr::null_mut(), sized_for: Vec::new() }
+    }
+}
+
+impl Drop for HsScratch {
+    fn drop(&mut self) {
+        if !self.scratch.is_null() {
+            // SAFETY: allocated by hs_alloc_scratch, freed once.
+            unsafe { ffi::hs_free_scratch(self.scratch) };
+        }
+    }
+}
+
+impl HsScratch {
+    fn ensure(&mut self, matcher: &HyperscanMatcher) -> Result<()> {
+        if self.sized_for.contains(&matcher.id) {
+            return Ok(());
+        }
+        // SAFETY: db is valid; hs_alloc_scratch grows (or allocates) the scratch in place.
+        let rc = unsafe { ffi::hs_alloc_scratch(matcher.db, &mut self.scratch) };
+        if rc != ffi::HS_SUCCESS {
+            return Err(Error::Scan(format!("Hyperscan could not allocate scratch space (error {rc})")));
+        }
+        self.sized_for.push(matcher.id);
+        Ok(())
+    }
+}
+
+unsafe extern "C" fn on_match(id: c_uint, from: c_ulonglong, to: c_ulonglong, _: c_uint, ctx: *mut c_void) -> c_int {
+    // SAFETY: ctx is the `&mut Vec<RawMatch>` passed to hs_scan below, alive for the call.
+    let out = unsafe { &mut *ctx.cast::<Vec<RawMatch>>() };
+    out.push(RawMatch { pattern: id, start: from as u32, end: to as u32 });
+    0
+}
+
+impl Matcher for HyperscanMatcher {
+    type Scratch = HsScratch;
+
+    fn from_literals(literals: &[&str]) -> Result<Self> {
+        let patterns: Vec<HsPattern> = literals.iter().map(|l| HsPattern::literal(l)).collect();
+        HyperscanMatcher::compile(&patterns).map_err(|e| Error::Scan(e.message))
+    }
+
+    fn new_scratch() -> HsScratch {
+        HsScratch::default()
+    }
+
+    fn find_all(&self, haystack: &str, scratch: &mut HsScratch, out: &mut Vec<RawMatch>) -> Result<()> {
+        if haystack.is_empty() {
+            return Ok(());
+        }
+        let length = c_uint::try_from(haystack.len())
+            .map_err(|_| Error::Input(format!("text of {} bytes is too long to scan", haystack.len())))?;
+        scratch.ensure(self)?;
+        // SAFETY: `haystack` is valid UTF-8 (a &str), as HS_FLAG_UTF8 requires; the scratch was
+        // sized for this database; `out` outlives the call.
+        let rc = unsafe {
+            ffi::hs_scan(
+                self.db,
+                haystack.as_ptr().cast(),
+                length,
+                0,
+                scratch.scratch,
+                Some(on_match),
+                (out as *mut Vec<RawMatch>).cast(),
+            )
+        };
+        match rc {
+            ffi::HS_SUCCESS | ffi::HS_SCAN_TERMINATED => Ok(()),
+            rc => Err(Error::Scan(format!("Hyperscan scan failed (error {rc})"))),
+        }
+    }
+}

@@ -1,0 +1,407 @@
+//! Normalised views of a text, each with a map from view offsets back to the original.
+//!
+//! | view | what it is |
+//! |---|---|
+//! | `exact` | the text as written, NFC |
+//! | `casefold` | NFKC, full case folding, default-ignorable code points removed |
+//! | `fold` | casefold with diacritics stripped (NFD, marks dropped, đ → d) |
+//! | `skeleton` | fold with evasions undone (see [`skeleton`]) |
+//!
+//! Each view is a chain step on the previous one, so consecutive views are often byte-equal (an
+//! all-lowercase post has `exact == casefold`, English has `casefold == fold`); the scanner uses
+//! that to scan such texts once.
+//!
+//! Offsets: a view is built one normalisation segment at a time (a starter and the marks that
+//! follow it), so every view byte comes from a known range of original bytes. The maps cost
+//! time and memory, and most posts match nothing, so they are only built on request.
+
+mod chars;
+pub mod pattern;
+pub mod skeleton;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use chars::{is_default_ignorable, is_letter, is_word_char};
+use chars::{casefold_segment, exact_segment, fold_segment, is_inert_astral, starts_segment, CharTable};
+use serde::{Deserialize, Serialize};
+use skeleton::SkeletonBuilder;
+
+/// One normalised view of a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    /// The text as written (NFC).
+    Exact = 0,
+    /// NFKC + full case folding, invisible characters removed.
+    Casefold = 1,
+    /// Casefold without diacritics.
+    Fold = 2,
+    /// Fold with spacing, repetition, leetspeak and homoglyph evasions undone.
+    Skeleton = 3,
+}
+
+impl View {
+    /// All views, least normalised first.
+    pub const ALL: [View; 4] = [View::Exact, View::Casefold, View::Fold, View::Skeleton];
+
+    /// The view's name as used in rulesets and findings.
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Exact => "exact",
+            View::Casefold => "casefold",
+            View::Fold => "fold",
+            View::Skeleton => "skeleton",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for View {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        View::ALL
+            .into_iter()
+            .find(|v| v.name() == s)
+            .ok_or_else(|| format!("unknown view `{s}` (expected exact, casefold, fold or skeleton)"))
+    }
+}
+
+/// A set of views, as a bit mask.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ViewSet(u8);
+
+impl ViewSet {
+    /// The empty set.
+    pub const EMPTY: ViewSet = ViewSet(0);
+
+    /// The set holding only `view`.
+    pub fn of(view: View) -> ViewSet {
+        ViewSet(1 << view.index())
+    }
+
+    /// Adds `view`.
+    pub fn insert(&mut self, view: View) {
+        self.0 |= 1 << view.index();
+    }
+
+    /// Whether `view` is in the set.
+    pub fn contains(self, view: View) -> bool {
+        self.0 & (1 << view.index()) != 0
+    }
+
+    /// The union of both sets.
+    pub fn union(self, other: ViewSet) -> ViewSet {
+        ViewSet(self.0 | other.0)
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The views in the set, least normalised first.
+    pub fn iter(self) -> impl Iterator<Item = View> {
+        View::ALL.into_iter().filter(move |&v| self.contains(v))
+    }
+
+    /// The bit mask (0..16), usable as an array index.
+    pub fn bits(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl FromIterator<View> for ViewSet {
+    fn from_iter<I: IntoIterator<Item = View>>(iter: I) -> Self {
+        let mut set = ViewSet::EMPTY;
+        for v in iter {
+            set.insert(v);
+        }
+        set
+    }
+}
+
+/// Map from view bytes back to original bytes: byte `i` of the view was produced from original
+/// bytes `start[i]..end[i]` (a whole normalisation segment, or several for skeleton letters).
+#[derive(Default, Clone, Debug)]
+pub struct OffsetMap {
+    identity: bool,
+    start: Vec<u32>,
+    end: Vec<u32>,
+}
+
+impl OffsetMap {
+    fn reset(&mut self, identity: bool) {
+        self.identity = identity;
+        self.start.clear();
+        self.end.clear();
+    }
+
+    #[inline]
+    fn push(&mut self, bytes: usize, orig_start: u32, orig_end: u32) {
+        for _ in 0..bytes {
+            self.start.push(orig_start);
+            self.end.push(orig_end);
+        }
+    }
+
+    /// The original byte range a view byte range `start..end` (non-empty) came from.
+    pub fn to_original(&self, start: usize, end: usize) -> (usize, usize) {
+        if self.identity {
+            (start, end)
+        } else {
+            (self.start[start] as usize, self.end[end - 1] as usize)
+        }
+    }
+}
+
+/// The views of one text, rebuilt in place for every post so buffers are reused.
+#[derive(Default)]
+pub struct ViewTexts {
+    texts: [String; 4],
+    maps: [OffsetMap; 4],
+    skeleton: SkeletonBuilder,
+    skeleton_spans: Vec<(u32, u32)>,
+    segment: String,
+}
+
+impl ViewTexts {
+    /// Builds the views in `needed` of `text` (plus `fold` when `skeleton` is needed). With
+    /// `with_maps`, also builds their offset maps.
+    pub fn build(&mut self, text: &str, needed: ViewSet, with_maps: bool) {
+        let mut chain = needed;
+        if needed.contains(View::Skeleton) {
+            chain.insert(View::Fold);
+        }
+        for v in View::ALL {
+            self.texts[v.index()].clear();
+        }
+        if text.is_ascii() {
+            self.build_ascii(text, chain, with_maps);
+        } else {
+            self.build_unicode(text, chain, with_maps);
+        }
+        if needed.contains(View::Skeleton) {
+            self.build_skeleton(with_maps);
+        }
+    }
+
+    /// The text of a view built by the last [`ViewTexts::build`].
+    pub fn text(&self, view: View) -> &str {
+        &self.texts[view.index()]
+    }
+
+    /// The original byte range of a non-empty byte range of a view; needs maps.
+    pub fn to_original(&self, view: View, start: usize, end: usize) -> (usize, usize) {
+        self.maps[view.index()].to_original(start, end)
+    }
+
+    /// ASCII fast path: no Unicode work, identity maps.
+    fn build_ascii(&mut self, text: &str, chain: ViewSet, with_maps: bool) {
+        if chain.contains(View::Exact) {
+            self.texts[0].push_str(text);
+        }
+        for v in [View::Casefold, View::Fold] {
+            if chain.contains(v) {
+                let out = &mut self.texts[v.index()];
+                out.push_str(text);
+                out.make_ascii_lowercase();
+            }
+        }
+        if with_maps {
+            for v in [View::Exact, View::Casefold, View::Fold] {
+                self.maps[v.index()].reset(true);
+            }
+        }
+    }
+
+    fn build_unicode(&mut self, text: &str, chain: ViewSet, with_maps: bool) {
+        let table = CharTable::get();
+        let (exact, casefold, fold) = (
+            chain.contains(View::Exact),
+            chain.contains(View::Casefold),
+            chain.contains(View::Fold),
+        );
+        if with_maps {
+            for v in [View::Exact, View::Casefold, View::Fold] {
+                self.maps[v.index()].reset(false);
+            }
+        }
+        let [t_exact, t_casefold, t_fold, _] = &mut self.texts;
+        let [m_exact, m_casefold, m_fold, _] = &mut self.maps;
+        let mut chars = text.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            let mut end = start + c.len_utf8();
+            while let Some(&(i, next)) = chars.peek() {
+                if starts_segment(next) {
+                    break;
+                }
+                end = i + next.len_utf8();
+                chars.next();
+            }
+            let single = end == start + c.len_utf8();
+            let (os, oe) = (start as u32, end as u32);
+            if single && CharTable::covers(c) {
+                if exact {
+                    let n = table.exact(c, t_exact);
+                    if with_maps {
+                        m_exact.push(n, os, oe);
+                    }
+                }
+                if casefold {
+                    let n = table.casefold(c, t_casefold);
+                    if with_maps {
+                        m_casefold.push(n, os, oe);
+                    }
+                }
+                if fold {
+                    let n = table.fold(c, t_fold);
+                    if with_maps {
+                        m_fold.push(n, os, oe);
+                    }
+                }
+            } else if single && is_inert_astral(c) {
+                for (on, out, map) in [
+                    (exact, &mut *t_exact, &mut *m_exact),
+                    (casefold, &mut *t_casefold, &mut *m_casefold),
+                    (fold, &mut *t_fold, &mut *m_fold),
+                ] {
+                    if on {
+                        out.push(c);
+                        if with_maps {
+                            map.push(c.len_utf8(), os, oe);
+                        }
+                    }
+                }
+            } else {
+                let seg = &text[start..end];
+                for (on, f, out, map) in [
+                    (exact, exact_segment as fn(&str, &mut String), &mut *t_exact, &mut *m_exact),
+                    (casefold, casefold_segment, &mut *t_casefold, &mut *m_casefold),
+                    (fold, fold_segment, &mut *t_fold, &mut *m_fold),
+                ] {
+                    if on {
+                        let before = out.len();
+                        f(seg, out);
+                        if with_maps {
+                            map.push(out.len() - before, os, oe);
+                        }
+                    }
+                }
+            }
+        }
+        self.segment.clear();
+    }
+
+    fn build_skeleton(&mut self, with_maps: bool) {
+        let [_, _, fold, skeleton] = &mut self.texts;
+        if !with_maps {
+            self.skeleton.build(fold, skeleton, None);
+            return;
+        }
+        self.skeleton_spans.clear();
+        self.skeleton.build(fold, skeleton, Some(&mut self.skeleton_spans));
+        let [_, _, fold_map, map] = &mut self.maps;
+        map.reset(false);
+        for &(fs, fe) in &self.skeleton_spans {
+            let (os, oe) = fold_map.to_original(fs as usize, fe as usize);
+            map.start.push(os as u32);
+            map.end.push(oe as u32);
+        }
+    }
+}
+
+/// `text` in one view, without offsets: how terms are normalised before compiling.
+pub fn normalise(view: View, text: &str) -> String {
+    let mut views = ViewTexts::default();
+    views.build(text, ViewSet::of(view), false);
+    views.texts[view.index()].clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `(view, original, expected view text)`, and every view byte maps inside the original.
+    macro_rules! t {
+        ($view:expr, $orig:expr, $expected:expr) => {{
+            let mut views = ViewTexts::default();
+            views.build($orig, ViewSet::of($view), true);
+            assert_eq!(views.text($view), $expected, "{} of {:?}", $view, $orig);
+            let n = views.text($view).len();
+            for i in 0..n {
+                let (s, e) = views.to_original($view, i, i + 1);
+                assert!(s < e && e <= $orig.len(), "{} of {:?}: byte {i} -> {s}..{e}", $view, $orig);
+            }
+        }};
+    }
+
+    #[test]
+    fn exact() {
+        t!(View::Exact, "Hello", "Hello");
+        t!(View::Exact, "Đồ ngu", "Đồ ngu");
+        t!(View::Exact, "Đo\u{0302}\u{0300} ngu", "Đồ ngu");
+        t!(View::Exact, "a\u{200B}b", "a\u{200B}b");
+    }
+
+    #[test]
+    fn casefold() {
+        t!(View::Casefold, "HELLO World", "hello world");
+        t!(View::Casefold, "ĐỒ NGU", "đồ ngu");
+        t!(View::Casefold, "Đo\u{0302}\u{0300} NGU", "đồ ngu");
+        t!(View::Casefold, "đ\u{200B}ị\u{200B}t", "địt");
+        t!(View::Casefold, "ＦＵＣＫ", "fuck");
+        t!(View::Casefold, "Straße", "strasse");
+        t!(View::Casefold, "so\u{00AD}ft", "soft");
+        t!(View::Casefold, "❤\u{FE0F} 😀", "❤ 😀");
+    }
+
+    #[test]
+    fn fold() {
+        t!(View::Fold, "Đồ NGU", "do ngu");
+        t!(View::Fold, "Lồn", "lon");
+        t!(View::Fold, "Đo\u{0302}\u{0300}", "do");
+        t!(View::Fold, "người Việt", "nguoi viet");
+        t!(View::Fold, "plain ascii", "plain ascii");
+    }
+
+    #[test]
+    fn skeleton() {
+        t!(View::Skeleton, "Đ.Ị.T mẹ", "dit me");
+        t!(View::Skeleton, "NGUUUU", "ngu");
+        t!(View::Skeleton, "sh1t", "shit");
+        t!(View::Skeleton, "đ\u{200B}ị\u{200B}t", "dit");
+        t!(View::Skeleton, "fuсk", "fuck");
+    }
+
+    #[test]
+    fn offsets_point_at_the_evidence() {
+        let text = "Mày là đ.ồ n.g.u thật";
+        let mut views = ViewTexts::default();
+        views.build(text, ViewSet::of(View::Skeleton), true);
+        let skeleton = views.text(View::Skeleton);
+        let at = skeleton.find("ngu").unwrap();
+        let (s, e) = views.to_original(View::Skeleton, at, at + 3);
+        assert_eq!(&text[s..e], "n.g.u");
+        let text = "Địt\u{200B}";
+        views.build(text, ViewSet::of(View::Casefold), true);
+        let (s, e) = views.to_original(View::Casefold, 0, views.text(View::Casefold).len());
+        assert_eq!(&text[s..e], "Địt");
+    }
+
+    #[test]
+    fn normalise_terms() {
+        assert_eq!(normalise(View::Fold, "Địt Mẹ"), "dit me");
+        assert_eq!(normalise(View::Skeleton, "book"), "bok");
+        assert_eq!(normalise(View::Casefold, "F U C K"), "f u c k");
+    }
+}

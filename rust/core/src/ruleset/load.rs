@@ -1,0 +1,509 @@
+//! Reading rulesets: files, directories, the bundled ones, and rulesets that extend others.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use super::model::{Clause, Law, Meta, Rule, Ruleset};
+use crate::error::{Error, Problem, Result};
+use crate::matching::{validate_pattern, HsPattern};
+use crate::normalise::pattern::normalise_pattern;
+use crate::normalise::{normalise, View};
+
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+}
+
+/// The ruleset `Ruleset::bundled()` loads.
+pub const DEFAULT_BUNDLED: &str = "vn-social-code-2021";
+
+/// Prefix of bundled file names in messages.
+const BUNDLED_PREFIX: &str = "<bundled>/";
+
+/// Names of the rulesets compiled into the library.
+pub fn bundled_ruleset_names() -> Vec<String> {
+    let mut names: Vec<String> = bundled::BUNDLED_FILES
+        .iter()
+        .filter_map(|(path, _)| path.split_once('/').map(|(dir, _)| dir.to_owned()))
+        .collect();
+    names.dedup();
+    names
+}
+
+/// One file's text and the name used for it in messages.
+struct Source {
+    name: String,
+    text: String,
+    /// Directory that relative `extends` paths are resolved against.
+    dir: Option<PathBuf>,
+}
+
+/// What one or more files declare, before merging and validation.
+#[derive(Default)]
+struct Parts {
+    meta: Option<(Meta, String)>,
+    laws: Vec<Law>,
+    clauses: Vec<Clause>,
+    rules: Vec<Rule>,
+}
+
+impl Ruleset {
+    /// Parses a ruleset given as TOML text; `name` is used in error messages.
+    pub fn from_toml(text: &str, name: &str) -> Result<Ruleset> {
+        build(vec![Source { name: name.to_owned(), text: text.to_owned(), dir: None }], 0)
+    }
+
+    /// Loads a ruleset file, or a directory of `.toml` files (read recursively, in name order).
+    pub fn load(path: &Path) -> Result<Ruleset> {
+        build(read_sources(path)?, 0)
+    }
+
+    /// The bundled ruleset [`DEFAULT_BUNDLED`].
+    pub fn bundled() -> Result<Ruleset> {
+        Ruleset::bundled_named(DEFAULT_BUNDLED)
+    }
+
+    /// A bundled ruleset by name.
+    pub fn bundled_named(name: &str) -> Result<Ruleset> {
+        build(bundled_sources(name)?, 0)
+    }
+}
+
+fn bundled_sources(name: &str) -> Result<Vec<Source>> {
+    let prefix = format!("{name}/");
+    let sources: Vec<Source> = bundled::BUNDLED_FILES
+        .iter()
+        .filter(|(path, _)| path.starts_with(&prefix))
+        .map(|(path, text)| Source { name: format!("{BUNDLED_PREFIX}{path}"), text: (*text).to_owned(), dir: None })
+        .collect();
+    if sources.is_empty() {
+        let known = bundled_ruleset_names().join(", ");
+        return Err(Error::ruleset(
+            format!("{BUNDLED_PREFIX}{name}"),
+            None,
+            format!("no bundled ruleset named `{name}` (bundled: {known})"),
+        ));
+    }
+    Ok(sources)
+}
+
+fn read_sources(path: &Path) -> Result<Vec<Source>> {
+    let shown = path.display().to_string();
+    let meta = fs::metadata(path).map_err(|e| Error::ruleset(&shown, None, format!("cannot read: {e}")))?;
+    let mut files = Vec::new();
+    if meta.is_dir() {
+        collect_toml(path, &mut files).map_err(|e| Error::ruleset(&shown, None, format!("cannot read: {e}")))?;
+        files.sort();
+        if files.is_empty() {
+            return Err(Error::ruleset(&shown, None, "directory holds no .toml files"));
+        }
+    } else {
+        files.push(path.to_path_buf());
+    }
+    files
+        .into_iter()
+        .map(|file| {
+            let name = file.display().to_string();
+            let bytes = fs::read(&file).map_err(|e| Error::ruleset(&name, None, format!("cannot read: {e}")))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                Error::ruleset(&name, None, format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+            })?;
+            let dir = file.parent().map(Path::to_path_buf);
+            Ok(Source { name, text, dir })
+        })
+        .collect()
+}
+
+fn collect_toml(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_toml(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// How deep `extends` chains may go (a cycle would otherwise recurse forever).
+const MAX_EXTENDS_DEPTH: usize = 8;
+
+fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
+    let mut problems = Vec::new();
+    let mut parts = Parts::default();
+    for source in &sources {
+        parse_file(source, &mut parts, &mut problems);
+    }
+    let mut hasher = Sha256::new();
+    for source in &sources {
+        hasher.update(source.name.rsplit('/').next().unwrap_or_default().as_bytes());
+        hasher.update([0]);
+        hasher.update(source.text.as_bytes());
+        hasher.update([0]);
+    }
+    let files: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+    let Some((meta, meta_file)) = parts.meta.take() else {
+        if problems.is_empty() {
+            let file = files.first().cloned().unwrap_or_default();
+            problems.push(Problem { file, item: None, reason: "no [ruleset] table (id, version, title)".into() });
+        }
+        return Err(Error::Ruleset(problems));
+    };
+
+    // Extending: the base's rules (minus disabled ones), clauses, laws and allow-list come first.
+    let mut base: Option<Ruleset> = None;
+    if let Some(target) = &meta.extends {
+        if depth >= MAX_EXTENDS_DEPTH {
+            problems.push(problem(&meta_file, None, "`extends` chain too deep (a cycle?)"));
+        } else {
+            let dir = sources.iter().find(|s| s.name == meta_file).and_then(|s| s.dir.clone());
+            match resolve_extends(target, dir.as_deref()).and_then(|s| build(s, depth + 1)) {
+                Ok(b) => base = Some(b),
+                Err(Error::Ruleset(mut inner)) => problems.append(&mut inner),
+                Err(e) => problems.push(problem(&meta_file, None, e.to_string())),
+            }
+        }
+    }
+    let mut ruleset = Ruleset {
+        id: meta.id.clone(),
+        version: meta.version.clone(),
+        title: meta.title.clone(),
+        description: meta.description.clone(),
+        notes: meta.notes.clone(),
+        extends: None,
+        laws: Vec::new(),
+        clauses: Vec::new(),
+        rules: Vec::new(),
+        disabled: meta.disable.clone(),
+        allow: Vec::new(),
+        sha256: String::new(),
+        files,
+    };
+    if let Some(base) = base {
+        hasher.update(base.sha256.as_bytes());
+        ruleset.extends = Some(format!("{} {}", base.id, base.version));
+        let known: HashSet<&str> = base.rules.iter().map(|r| r.id.as_str()).collect();
+        for id in &meta.disable {
+            if !known.contains(id.as_str()) {
+                problems.push(problem(&meta_file, None, format!("disable: no rule `{id}` in `{}`", base.id)));
+            }
+        }
+        ruleset.laws = base.laws;
+        ruleset.clauses = base.clauses;
+        ruleset.rules = base.rules.into_iter().filter(|r| !meta.disable.contains(&r.id)).collect();
+        ruleset.allow = base.allow;
+        ruleset.disabled.extend(base.disabled);
+    } else if !meta.disable.is_empty() {
+        problems.push(problem(&meta_file, None, "`disable` needs `extends`"));
+    }
+    ruleset.laws.extend(parts.laws);
+    ruleset.clauses.extend(parts.clauses);
+    ruleset.rules.extend(parts.rules);
+    for term in &meta.allow {
+        if term.trim().is_empty() {
+            problems.push(problem(&meta_file, None, "allow: empty term"));
+        }
+    }
+    ruleset.allow.extend(meta.allow.iter().cloned());
+    ruleset.sha256 = hex(&hasher.finalize());
+    if ruleset.id.trim().is_empty() {
+        problems.push(problem(&meta_file, None, "[ruleset] id is empty"));
+    }
+
+    validate(&mut ruleset, &mut problems);
+    if problems.is_empty() {
+        Ok(ruleset)
+    } else {
+        Err(Error::Ruleset(problems))
+    }
+}
+
+fn resolve_extends(target: &str, dir: Option<&Path>) -> Result<Vec<Source>> {
+    if target == "bundled" {
+        return bundled_sources(DEFAULT_BUNDLED);
+    }
+    if let Some(name) = target.strip_prefix("bundled:") {
+        return bundled_sources(name);
+    }
+    let path = match dir {
+        Some(dir) => dir.join(target),
+        None => PathBuf::from(target),
+    };
+    read_sources(&path)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn problem(file: &str, item: Option<&str>, reason: impl Into<String>) -> Problem {
+    Problem { file: file.to_owned(), item: item.map(str::to_owned), reason: reason.into() }
+}
+
+/// The line (1-based) of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn parse_file(source: &Source, parts: &mut Parts, problems: &mut Vec<Problem>) {
+    let name = source.name.as_str();
+    let table: toml::Table = match toml::from_str(&source.text) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.span().map(|s| format!("line {}: ", line_of(&source.text, s.start))).unwrap_or_default();
+            problems.push(problem(name, None, format!("invalid TOML: {at}{}", e.message().trim())));
+            return;
+        }
+    };
+    for (key, value) in table {
+        match key.as_str() {
+            "ruleset" => match value.try_into::<Meta>() {
+                Ok(meta) => {
+                    if let Some((_, first)) = &parts.meta {
+                        problems.push(problem(name, None, format!("second [ruleset] table (the first is in {first})")));
+                    } else {
+                        parts.meta = Some((meta, name.to_owned()));
+                    }
+                }
+                Err(e) => problems.push(problem(name, Some("[ruleset]"), clean(e))),
+            },
+            "law" => items(name, "law", value, problems, |mut law: Law| {
+                law.file = name.to_owned();
+                parts.laws.push(law);
+            }),
+            "clause" => items(name, "clause", value, problems, |mut clause: Clause| {
+                clause.file = name.to_owned();
+                parts.clauses.push(clause);
+            }),
+            "rule" => items(name, "rule", value, problems, |mut rule: Rule| {
+                rule.file = name.to_owned();
+                parts.rules.push(rule);
+            }),
+            other => problems.push(problem(
+                name,
+                None,
+                format!("unknown top-level key `{other}` (expected [ruleset], [[law]], [[clause]], [[rule]])"),
+            )),
+        }
+    }
+}
+
+/// Deserialises each table of an array of tables, naming the item by its id in errors.
+fn items<T: DeserializeOwned>(
+    file: &str,
+    kind: &str,
+    value: toml::Value,
+    problems: &mut Vec<Problem>,
+    mut accept: impl FnMut(T),
+) {
+    let toml::Value::Array(array) = value else {
+        problems.push(problem(file, None, format!("`{kind}` must be an array of tables: write [[{kind}]]")));
+        return;
+    };
+    for (i, item) in array.into_iter().enumerate() {
+        let label = match item.get("id").and_then(toml::Value::as_str) {
+            Some(id) => format!("{kind} {id}"),
+            None => format!("{kind} #{}", i + 1),
+        };
+        match item.try_into::<T>() {
+            Ok(value) => accept(value),
+            Err(e) => problems.push(problem(file, Some(&label), clean(e))),
+        }
+    }
+}
+
+fn clean(e: toml::de::Error) -> String {
+    e.message().trim().replace('\n', " ")
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+fn validate(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
+    let mut seen: HashMap<(&str, String), String> = HashMap::new();
+    let mut duplicate = |kind: &'static str, id: &str, file: &str, problems: &mut Vec<Problem>| {
+        if let Some(first) = seen.insert((kind, id.to_owned()), file.to_owned()) {
+            problems.push(problem(file, Some(&format!("{kind} {id}")), format!("duplicate {kind} id (first defined in {first})")));
+        }
+    };
+    for law in &ruleset.laws {
+        duplicate("law", &law.id, &law.file, problems);
+    }
+    for clause in &ruleset.clauses {
+        duplicate("clause", &clause.id, &clause.file, problems);
+    }
+    for rule in &ruleset.rules {
+        duplicate("rule", &rule.id, &rule.file, problems);
+    }
+
+    let law_ids: HashSet<&str> = ruleset.laws.iter().map(|l| l.id.as_str()).collect();
+    for law in &ruleset.laws {
+        let item = format!("law {}", law.id);
+        for (key, date) in [("effective", &law.effective), ("until", &law.until)] {
+            if let Some(date) = date {
+                if !is_date(date) {
+                    problems.push(problem(&law.file, Some(&item), format!("{key} `{date}` is not a YYYY-MM-DD date")));
+                }
+            }
+        }
+        if let Some(next) = &law.superseded_by {
+            if !law_ids.contains(next.as_str()) {
+                problems.push(problem(&law.file, Some(&item), format!("superseded_by: unknown law `{next}`")));
+            }
+        }
+    }
+    for clause in &ruleset.clauses {
+        for reference in &clause.references {
+            if !law_ids.contains(reference.law.as_str()) {
+                problems.push(problem(
+                    &clause.file,
+                    Some(&format!("clause {}", clause.id)),
+                    format!("references unknown law `{}`", reference.law),
+                ));
+            }
+        }
+    }
+
+    let clause_severity: HashMap<&str, _> = ruleset.clauses.iter().map(|c| (c.id.as_str(), c.severity)).collect();
+    for rule in &mut ruleset.rules {
+        let file = rule.file.clone();
+        let item = format!("rule {}", rule.id);
+        let mut report = |reason: String| problems.push(problem(&file, Some(&item), reason));
+        match clause_severity.get(rule.clause.as_str()) {
+            Some(&severity) => {
+                rule.severity.get_or_insert(severity);
+            }
+            None => report(format!("unknown clause `{}`", rule.clause)),
+        }
+        if rule.terms.is_empty() && rule.patterns.is_empty() {
+            report("has neither terms nor patterns".into());
+        }
+        if rule.views.is_empty() {
+            report("views is empty".into());
+        }
+        let mut views_seen = HashSet::new();
+        for view in &rule.views {
+            if !views_seen.insert(*view) {
+                report(format!("view `{view}` listed twice"));
+            }
+        }
+        if !(rule.confidence > 0.0 && rule.confidence <= 1.0) {
+            report(format!("confidence {} is not in (0, 1]", rule.confidence));
+        }
+        for (view, confidence) in &rule.view_confidence {
+            if !rule.views.contains(view) {
+                report(format!("view_confidence names view `{view}`, which the rule does not match in"));
+            }
+            if !(*confidence > 0.0 && *confidence <= 1.0) {
+                report(format!("view_confidence for `{view}` ({confidence}) is not in (0, 1]"));
+            }
+        }
+        if rule.min_count == 0 {
+            report("min_count must be at least 1".into());
+        }
+        if let Some(near) = &rule.near {
+            if near.terms.is_empty() && near.patterns.is_empty() {
+                report("near has neither terms nor patterns".into());
+            }
+        }
+        let term_lists = [("terms", &rule.terms), ("allow", &rule.allow.terms), ("unless", &rule.unless.terms)];
+        let near_terms = rule.near.as_ref().map(|n| &n.terms);
+        for (key, terms) in term_lists.into_iter().chain(near_terms.map(|t| ("near", t))) {
+            for term in terms {
+                for view in &rule.views {
+                    if normalise(*view, term).trim().is_empty() {
+                        report(format!("{key}: term {term:?} is empty in view `{view}`"));
+                        break;
+                    }
+                }
+            }
+        }
+        let pattern_lists = [("patterns", &rule.patterns), ("allow", &rule.allow.patterns), ("unless", &rule.unless.patterns)];
+        let near_patterns = rule.near.as_ref().map(|n| &n.patterns);
+        for (key, patterns) in pattern_lists.into_iter().chain(near_patterns.map(|p| ("near", p))) {
+            for pattern in patterns {
+                for view in &rule.views {
+                    let compiled = HsPattern::regex(&normalise_pattern(*view, pattern), *view != View::Exact);
+                    if let Some(reason) = validate_pattern(&compiled) {
+                        report(format!("{key}: pattern {pattern:?} rejected by Hyperscan in view `{view}`: {reason}"));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "[ruleset]\nid = \"t\"\nversion = \"1\"\n[[clause]]\nid = \"c\"\ntitle = \"C\"\n";
+
+    fn reasons(text: &str) -> Vec<String> {
+        match Ruleset::from_toml(text, "t.toml") {
+            Ok(_) => Vec::new(),
+            Err(Error::Ruleset(p)) => p.iter().map(|p| p.to_string()).collect(),
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    #[test]
+    fn minimal_ruleset_loads_with_defaults() {
+        let r = Ruleset::from_toml(&format!("{HEAD}[[rule]]\nid = \"r\"\nclause = \"c\"\nterms = [\"x\"]\n"), "t.toml").unwrap();
+        let rule = &r.rules[0];
+        assert_eq!(rule.views, vec![View::Casefold]);
+        assert_eq!(rule.severity(), super::super::Severity::Medium);
+        assert_eq!(r.sha256.len(), 64);
+    }
+
+    #[test]
+    fn every_problem_is_named() {
+        let text = format!(
+            "{HEAD}[[rule]]\nid = \"a\"\nclause = \"nope\"\nterms = [\"x\"]\n\
+             [[rule]]\nid = \"a\"\nclause = \"c\"\n\
+             [[rule]]\nid = \"b\"\nclause = \"c\"\nterms = [\"x\"]\ntermz = 1\n\
+             [[rule]]\nid = \"d\"\nclause = \"c\"\npatterns = [\"(a\", \"ok\", \"b)\"]\n"
+        );
+        let got = reasons(&text);
+        let has = |needle: &str| got.iter().any(|l| l.contains(needle));
+        assert!(has("t.toml: rule a: unknown clause `nope`"), "{got:?}");
+        assert!(has("rule a: duplicate rule id"), "{got:?}");
+        assert!(has("rule a: has neither terms nor patterns"), "{got:?}");
+        assert!(has("rule b: unknown field `termz`"), "{got:?}");
+        assert!(has("rule d: patterns: pattern \"(a\" rejected by Hyperscan"), "{got:?}");
+        assert!(has("rule d: patterns: pattern \"b)\" rejected by Hyperscan"), "{got:?}");
+        assert!(!has("\"ok\""), "{got:?}");
+    }
+
+    #[test]
+    fn toml_syntax_errors_give_the_line() {
+        let got = reasons("[ruleset]\nid = \"t\"\n[[rule]\n");
+        assert!(got[0].starts_with("t.toml: invalid TOML: line 3"), "{got:?}");
+    }
+
+    #[test]
+    fn conditions_accept_lists_and_tables() {
+        let r = Ruleset::from_toml(
+            &format!(
+                "{HEAD}[[rule]]\nid = \"r\"\nclause = \"c\"\nterms = [\"lon\"]\nallow = [\"lon bia\"]\n\
+                 unless = {{ patterns = [\"giết\\\\s+thời\"] }}\nnear = {{ terms = [\"mày\"], within = 2 }}\n"
+            ),
+            "t.toml",
+        )
+        .unwrap();
+        let rule = &r.rules[0];
+        assert_eq!(rule.allow.terms, vec!["lon bia"]);
+        assert_eq!(rule.unless.patterns.len(), 1);
+        assert_eq!(rule.near.as_ref().unwrap().within, 2);
+    }
+}

@@ -1,0 +1,8 @@
+//! Rulesets: TOML files or directories of them, parsed and validated here so the CLI, the
+//! Python API and the scanner all agree on what a ruleset means.
+
+mod load;
+mod model;
+
+pub use load::{bundled_ruleset_names, DEFAULT_BUNDLED};
+pub use model::{Check, Clause, Condition, Group, Law, MatchMode, Near, Reference, Rule, Ruleset, Severity};

@@ -1,0 +1,381 @@
+//! The ruleset as users write it (TOML) and as the scanner reads it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::normalise::View;
+
+/// How serious a finding is; ordered, so `--fail-on high` means high or critical.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing, not a violation by itself.
+    Info,
+    /// Minor.
+    Low,
+    /// The default.
+    Medium,
+    /// Clear violation.
+    High,
+    /// Illegal content that needs action now.
+    Critical,
+}
+
+impl Severity {
+    /// The name used in rulesets and findings.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// Whether a term or pattern must stand as a whole word.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchMode {
+    /// Not preceded or followed by a letter, digit or combining mark (in the view text).
+    #[default]
+    Word,
+    /// Anywhere, even inside a word.
+    Substring,
+}
+
+/// Who a clause of the Code binds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Group {
+    /// Social network users.
+    Users,
+    /// Officials, cadres and employees of state agencies.
+    Officials,
+    /// State agencies' own accounts.
+    Agencies,
+    /// Social network service providers.
+    Providers,
+}
+
+/// How a clause can be checked; an empty list means it cannot be assessed by scanning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Check {
+    /// By scanning post text.
+    Text,
+    /// By account metadata (real name, verification, account type).
+    Metadata,
+}
+
+/// A binding law that a clause of the (non-binding) Code points to.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Law {
+    /// Short id used in references, e.g. `decree-15-2020`.
+    pub id: String,
+    /// Title in English.
+    pub title: String,
+    /// Title in Vietnamese.
+    #[serde(default)]
+    pub title_vi: String,
+    /// Date it took effect, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub effective: Option<String>,
+    /// Date it stopped applying, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Id of the law that replaced it.
+    #[serde(default)]
+    pub superseded_by: Option<String>,
+    /// Where to read it.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Free text.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// File it was defined in.
+    #[serde(default, skip_deserializing)]
+    pub file: String,
+}
+
+/// A pointer from a clause to a binding law.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    /// A `[[law]]` id.
+    pub law: String,
+    /// Article and clause, e.g. `Art. 101(1)`.
+    #[serde(default)]
+    pub article: Option<String>,
+    /// Free text.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A clause of the Code of Conduct.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clause {
+    /// Id, e.g. `4.6c`.
+    pub id: String,
+    /// Title in English.
+    pub title: String,
+    /// Title in Vietnamese.
+    #[serde(default)]
+    pub title_vi: String,
+    /// What it asks.
+    #[serde(default)]
+    pub description: String,
+    /// The groups it binds.
+    #[serde(default)]
+    pub binds: Vec<Group>,
+    /// How it can be checked (empty: not assessable by scanning).
+    #[serde(default = "text_check")]
+    pub check: Vec<Check>,
+    /// Default severity of its rules.
+    #[serde(default = "medium")]
+    pub severity: Severity,
+    /// Binding laws behind it.
+    #[serde(default)]
+    pub references: Vec<Reference>,
+    /// EU DSA statement-of-reasons category, for auditors abroad.
+    #[serde(default)]
+    pub dsa_category: Option<String>,
+    /// Free text.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// File it was defined in.
+    #[serde(default, skip_deserializing)]
+    pub file: String,
+}
+
+fn text_check() -> Vec<Check> {
+    vec![Check::Text]
+}
+
+fn medium() -> Severity {
+    Severity::Medium
+}
+
+/// Terms and patterns used by a condition (`allow`, `unless`). In TOML either a list of terms or
+/// a table `{ terms = [...], patterns = [...] }`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Condition {
+    /// Literal terms.
+    pub terms: Vec<String>,
+    /// Hyperscan patterns.
+    pub patterns: Vec<String>,
+}
+
+impl Condition {
+    /// Whether it has nothing to match.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty() && self.patterns.is_empty()
+    }
+}
+
+impl<'de> Deserialize<'de> for Condition {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Table {
+            #[serde(default)]
+            terms: Vec<String>,
+            #[serde(default)]
+            patterns: Vec<String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Terms(Vec<String>),
+            Table(Table),
+        }
+        match Repr::deserialize(deserializer) {
+            Ok(Repr::Terms(terms)) => Ok(Condition { terms, patterns: Vec::new() }),
+            Ok(Repr::Table(t)) => Ok(Condition { terms: t.terms, patterns: t.patterns }),
+            Err(_) => Err(serde::de::Error::custom(
+                "expected a list of terms or a table { terms = [...], patterns = [...] }",
+            )),
+        }
+    }
+}
+
+/// Other terms that must occur close to a match for it to count.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Near {
+    /// Literal terms.
+    #[serde(default)]
+    pub terms: Vec<String>,
+    /// Hyperscan patterns.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// At most this many words between the match and the nearby term.
+    #[serde(default = "default_within")]
+    pub within: u32,
+}
+
+fn default_within() -> u32 {
+    5
+}
+
+/// A rule: terms and patterns that signal a clause, with the views they are matched in and the
+/// per-post conditions that confirm or veto them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Unique id, e.g. `vi.vulgar.core`.
+    pub id: String,
+    /// The clause it signals.
+    pub clause: String,
+    /// What it catches.
+    #[serde(default)]
+    pub description: String,
+    /// Severity (default: the clause's).
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    /// How sure a match is, in (0, 1].
+    #[serde(default = "one")]
+    pub confidence: f32,
+    /// Confidence of matches in particular views (e.g. lower for `fold`).
+    #[serde(default)]
+    pub view_confidence: BTreeMap<View, f32>,
+    /// Literal terms, normalised through each view before matching.
+    #[serde(default)]
+    pub terms: Vec<String>,
+    /// Hyperscan regular expressions, literal characters normalised through each view.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// `word` (default) or `substring`.
+    #[serde(default, rename = "match")]
+    pub match_mode: MatchMode,
+    /// Views to match in (default `["casefold"]`).
+    #[serde(default = "default_views")]
+    pub views: Vec<View>,
+    /// A match lying inside a match of one of these is dropped (`lon` inside `lon bia`).
+    #[serde(default)]
+    pub allow: Condition,
+    /// A match of one of these anywhere in the post vetoes the rule for that post.
+    #[serde(default)]
+    pub unless: Condition,
+    /// When set, a match counts only with one of these within `within` words.
+    #[serde(default)]
+    pub near: Option<Near>,
+    /// The rule fires only with at least this many matches in the post.
+    #[serde(default = "one_u32")]
+    pub min_count: u32,
+    /// Texts the rule must flag.
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Texts the rule must not flag.
+    #[serde(default)]
+    pub counter_examples: Vec<String>,
+    /// Language tag (`vi`, `en`).
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// Free-form tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Free text.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// File it was defined in.
+    #[serde(default, skip_deserializing)]
+    pub file: String,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+fn one_u32() -> u32 {
+    1
+}
+
+fn default_views() -> Vec<View> {
+    vec![View::Casefold]
+}
+
+impl Rule {
+    /// The rule's severity (resolved from its clause when loading).
+    pub fn severity(&self) -> Severity {
+        self.severity.unwrap_or(Severity::Medium)
+    }
+
+    /// Confidence of a match in `view`.
+    pub fn confidence_in(&self, view: View) -> f32 {
+        self.view_confidence.get(&view).copied().unwrap_or(self.confidence)
+    }
+}
+
+/// The `[ruleset]` table.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Meta {
+    pub id: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub extends: Option<String>,
+    #[serde(default)]
+    pub disable: Vec<String>,
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+/// A validated ruleset.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ruleset {
+    /// Id, e.g. `vn-social-code-2021`.
+    pub id: String,
+    /// Version string.
+    pub version: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Notes (sources, credits).
+    pub notes: String,
+    /// Id and version of the ruleset this one extends, if any.
+    pub extends: Option<String>,
+    /// Laws referenced by clauses.
+    pub laws: Vec<Law>,
+    /// Clauses of the Code.
+    pub clauses: Vec<Clause>,
+    /// Enabled rules.
+    pub rules: Vec<Rule>,
+    /// Rule ids switched off by an extending ruleset.
+    pub disabled: Vec<String>,
+    /// Allow-list: a finding lying inside one of these terms is dropped, whatever the rule.
+    pub allow: Vec<String>,
+    /// SHA-256 over every file's name and contents, for the audit manifest.
+    pub sha256: String,
+    /// The files it was read from.
+    pub files: Vec<String>,
+}
+
+impl Ruleset {
+    /// The clause with this id.
+    pub fn clause(&self, id: &str) -> Option<&Clause> {
+        self.clauses.iter().find(|c| c.id == id)
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The ruleset as JSON (for the Python layer and `rules list --json`).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("ruleset serialises")
+    }
+}

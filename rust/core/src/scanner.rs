@@ -1,0 +1,619 @@
+//! The scanner: a ruleset compiled into matchers, applied to many texts in parallel.
+//!
+//! For each text: build the views the rules need; scan every distinct view text once (views
+//! that came out byte-equal share one scan, with matchers compiled for that set of views); keep
+//! word-bounded hits; only when a rule term was hit, rebuild the views with offset maps, locate
+//! the hits in the original text and verify the per-post conditions (`verify`).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Problem, Result};
+use crate::matching::{HsPattern, HsScratch, HyperscanMatcher, LiteralMatcher, Matcher, RawMatch};
+use crate::normalise::pattern::normalise_pattern;
+use crate::normalise::{normalise, View, ViewSet, ViewTexts};
+use crate::ruleset::{MatchMode, Rule, Ruleset};
+use crate::verify::{is_word_bounded, resolve_rule, Conditions, Hit, Outcome, Role, GLOBAL};
+
+/// Which matcher runs literal terms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LiteralBackend {
+    /// aho-corasick (the default).
+    #[default]
+    AhoCorasick,
+    /// Hyperscan, in the same database as the patterns.
+    Hyperscan,
+}
+
+/// Scanner settings.
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    /// Worker threads; `None` uses every available core.
+    pub threads: Option<usize>,
+    /// Matcher for literal terms.
+    pub literal_backend: LiteralBackend,
+}
+
+/// One reported match of a rule in one text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// Index of the text in the input.
+    pub row: u32,
+    /// Index of the rule in [`Ruleset::rules`].
+    pub rule: u32,
+    /// The view the match was found in.
+    pub view: View,
+    /// Character (code point) offsets into the original text.
+    pub start: u32,
+    /// End character offset (exclusive).
+    pub end: u32,
+    /// The original text of the match (the evidence).
+    pub matched: String,
+    /// Index of the term (or, after the terms, the pattern) of the rule that matched.
+    pub source: u32,
+}
+
+/// What `explain` reports for one candidate match.
+#[derive(Clone, Debug)]
+pub struct Explained {
+    /// Rule index.
+    pub rule: u32,
+    /// View the term was compiled for.
+    pub view: View,
+    /// The term or pattern as written in the ruleset.
+    pub term: String,
+    /// Character offsets into the text.
+    pub start: u32,
+    /// End character offset.
+    pub end: u32,
+    /// What happened to it.
+    pub outcome: Outcome,
+    /// The term responsible for a veto or an allow, as written in the ruleset.
+    pub because: Option<String>,
+}
+
+/// The outcome of scanning a column of texts.
+#[derive(Debug, Default)]
+pub struct ScanOutput {
+    /// Findings, ordered by row, then position, then rule.
+    pub findings: Vec<Finding>,
+    /// Rows that were null.
+    pub null_rows: usize,
+    /// Rows that were not valid UTF-8 (scanned after replacing bad bytes with U+FFFD).
+    pub invalid_utf8_rows: usize,
+    /// Bytes of text scanned.
+    pub bytes: usize,
+}
+
+/// A source of texts to scan, read by many threads at once.
+pub trait TextSource: Sync {
+    /// Number of rows.
+    fn len(&self) -> usize;
+    /// Whether there are no rows.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Raw bytes of row `i`, or `None` for a null.
+    fn bytes(&self, i: usize) -> Option<&[u8]>;
+}
+
+macro_rules! text_source_for_slices {
+    ($($t:ty => |$v:ident| $bytes:expr),* $(,)?) => {$(
+        impl TextSource for [$t] {
+            fn len(&self) -> usize {
+                <[$t]>::len(self)
+            }
+            fn bytes(&self, i: usize) -> Option<&[u8]> {
+                let $v = &self[i];
+                $bytes
+            }
+        }
+    )*};
+}
+
+text_source_for_slices! {
+    String => |s| Some(s.as_bytes()),
+    &str => |s| Some(s.as_bytes()),
+    Option<String> => |s| s.as_deref().map(str::as_bytes),
+    Option<&str> => |s| s.map(str::as_bytes),
+}
+
+/// What a compiled term or pattern stands for.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    rule: u32,
+    role: Role,
+    view: View,
+    source: u32,
+    word: bool,
+}
+
+#[derive(Clone)]
+enum Compiled {
+    Literal(String),
+    Regex(HsPattern),
+}
+
+/// Matchers for one set of views whose texts are equal in a post.
+struct Group {
+    literal: Option<LiteralMatcher>,
+    literal_entries: Vec<Vec<u32>>,
+    regex: Option<HyperscanMatcher>,
+    regex_entries: Vec<Vec<u32>>,
+}
+
+/// Per-thread working memory, reused across posts and scanners.
+#[derive(Default)]
+struct Workspace {
+    views: ViewTexts,
+    raw: Vec<RawMatch>,
+    hits: Vec<(Hit, View, u32, u32)>,
+    resolved: Vec<Hit>,
+    hs: HsScratch,
+}
+
+thread_local! {
+    static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::default());
+}
+
+/// Rows per parallel task: enough work to amortise scheduling, small enough to balance.
+const ROWS_PER_TASK: usize = 256;
+
+/// A compiled ruleset.
+pub struct Scanner {
+    ruleset: Arc<Ruleset>,
+    entries: Vec<Entry>,
+    by_view: [Vec<(Compiled, u32)>; 4],
+    /// Views any rule needs, and the views of the allow-list.
+    needed: ViewSet,
+    /// Matchers per set of views (index: `ViewSet::bits`); `None` when that set could not be
+    /// compiled together, in which case its views are scanned one by one.
+    groups: [OnceLock<Option<Group>>; 16],
+    conditions: Vec<Conditions>,
+    threads: usize,
+    backend: LiteralBackend,
+    /// Thread pool and the process that built it: a forked child has none of the parent's
+    /// threads, so it builds its own.
+    pool: Mutex<Option<(u32, Arc<rayon::ThreadPool>)>>,
+}
+
+impl Scanner {
+    /// Compiles `ruleset`. Fails with [`Error::Ruleset`] naming every rule whose patterns
+    /// Hyperscan rejects.
+    pub fn new(ruleset: Arc<Ruleset>, options: ScanOptions) -> Result<Scanner> {
+        let threads = options
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1);
+        let mut scanner = Scanner {
+            entries: Vec::new(),
+            by_view: Default::default(),
+            needed: ViewSet::EMPTY,
+            groups: Default::default(),
+            conditions: Vec::new(),
+            threads,
+            backend: options.literal_backend,
+            pool: Mutex::new(None),
+            ruleset: ruleset.clone(),
+        };
+        for (index, rule) in ruleset.rules.iter().enumerate() {
+            scanner.add_rule(index as u32, rule);
+        }
+        let needed = scanner.needed;
+        for (i, term) in ruleset.allow.iter().enumerate() {
+            for view in needed.iter() {
+                let entry = Entry { rule: GLOBAL, role: Role::Allow, view, source: i as u32, word: true };
+                scanner.add(Compiled::Literal(normalise(view, term)), entry);
+            }
+        }
+        // Compile each view's matchers now, so errors surface here and not mid-scan.
+        let mut problems = Vec::new();
+        for view in needed.iter() {
+            match scanner.compile_group(ViewSet::of(view)) {
+                Ok(group) => {
+                    let _ = scanner.groups[ViewSet::of(view).bits()].set(Some(group));
+                }
+                Err(mut p) => problems.append(&mut p),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Ruleset(problems));
+        }
+        Ok(scanner)
+    }
+
+    /// The ruleset this scanner was compiled from.
+    pub fn ruleset(&self) -> &Arc<Ruleset> {
+        &self.ruleset
+    }
+
+    /// Number of worker threads.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// The views the ruleset matches in.
+    pub fn views(&self) -> ViewSet {
+        self.needed
+    }
+
+    fn add(&mut self, compiled: Compiled, entry: Entry) {
+        let id = self.entries.len() as u32;
+        self.entries.push(entry);
+        self.needed.insert(entry.view);
+        self.by_view[entry.view as usize].push((compiled, id));
+    }
+
+    fn add_rule(&mut self, index: u32, rule: &Rule) {
+        self.conditions.push(Conditions {
+            near_within: rule.near.as_ref().map(|n| n.within),
+            min_count: rule.min_count,
+        });
+        let word = rule.match_mode == MatchMode::Word;
+        let empty = Vec::new();
+        let (near_terms, near_patterns) = match &rule.near {
+            Some(near) => (&near.terms, &near.patterns),
+            None => (&empty, &empty),
+        };
+        let lists = [
+            (Role::Hit, &rule.terms, &rule.patterns),
+            (Role::Allow, &rule.allow.terms, &rule.allow.patterns),
+            (Role::Unless, &rule.unless.terms, &rule.unless.patterns),
+            (Role::Near, near_terms, near_patterns),
+        ];
+        for &view in &rule.views {
+            for (role, terms, patterns) in lists {
+                for (i, term) in terms.iter().enumerate() {
+                    let entry = Entry { rule: index, role, view, source: i as u32, word };
+                    self.add(Compiled::Literal(normalise(view, term)), entry);
+                }
+                for (j, pattern) in patterns.iter().enumerate() {
+                    let entry = Entry { rule: index, role, view, source: (terms.len() + j) as u32, word };
+                    let regex = HsPattern::regex(&normalise_pattern(view, pattern), view != View::Exact);
+                    self.add(Compiled::Regex(regex), entry);
+                }
+            }
+        }
+    }
+
+    /// Builds the matchers for a set of views; on failure, names every pattern at fault.
+    fn compile_group(&self, views: ViewSet) -> Result<Group, Vec<Problem>> {
+        let mut literals: Vec<String> = Vec::new();
+        let mut literal_entries: Vec<Vec<u32>> = Vec::new();
+        let mut literal_index: HashMap<String, usize> = HashMap::new();
+        let mut regexes: Vec<HsPattern> = Vec::new();
+        let mut regex_entries: Vec<Vec<u32>> = Vec::new();
+        let mut regex_index: HashMap<HsPattern, usize> = HashMap::new();
+        for view in views.iter() {
+            for (compiled, id) in &self.by_view[view as usize] {
+                let as_regex = match compiled {
+                    Compiled::Literal(text) if self.backend == LiteralBackend::AhoCorasick => {
+                        let slot = *literal_index.entry(text.clone()).or_insert_with(|| {
+                            literals.push(text.clone());
+                            literal_entries.push(Vec::new());
+                            literals.len() - 1
+                        });
+                        literal_entries[slot].push(*id);
+                        continue;
+                    }
+                    Compiled::Literal(text) => HsPattern::literal(text),
+                    Compiled::Regex(regex) => regex.clone(),
+                };
+                let slot = *regex_index.entry(as_regex.clone()).or_insert_with(|| {
+                    regexes.push(as_regex);
+                    regex_entries.push(Vec::new());
+                    regexes.len() - 1
+                });
+                regex_entries[slot].push(*id);
+            }
+        }
+        let literal = if literals.is_empty() {
+            None
+        } else {
+            let refs: Vec<&str> = literals.iter().map(String::as_str).collect();
+            Some(LiteralMatcher::from_literals(&refs).map_err(|e| vec![self.problem(None, e.to_string())])?)
+        };
+        let regex = if regexes.is_empty() {
+            None
+        } else {
+            match HyperscanMatcher::compile(&regexes) {
+                Ok(db) => Some(db),
+                Err(error) => return Err(self.explain_compile_failure(&regexes, &regex_entries, views, error.message)),
+            }
+        };
+        Ok(Group { literal, literal_entries, regex, regex_entries })
+    }
+
+    fn problem(&self, item: Option<&str>, reason: String) -> Problem {
+        let file = self.ruleset.files.first().cloned().unwrap_or_else(|| self.ruleset.id.clone());
+        Problem { file, item: item.map(str::to_owned), reason }
+    }
+
+    /// A database failed to compile: compile each pattern alone to name every bad one; if each
+    /// compiles alone, the set is too large together.
+    fn explain_compile_failure(&self, regexes: &[HsPattern], entries: &[Vec<u32>], views: ViewSet, message: String) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for (pattern, ids) in regexes.iter().zip(entries) {
+            if let Err(e) = HyperscanMatcher::compile(std::slice::from_ref(pattern)) {
+                let entry = self.entries[ids[0] as usize];
+                let rule = &self.ruleset.rules[entry.rule as usize];
+                problems.push(Problem {
+                    file: rule.file.clone(),
+                    item: Some(format!("rule {}", rule.id)),
+                    reason: format!("pattern {:?} rejected by Hyperscan in view `{}`: {}", pattern.expression, entry.view, e.message),
+                });
+            }
+        }
+        if problems.is_empty() {
+            let names: Vec<&str> = views.iter().map(View::name).collect();
+            problems.push(self.problem(
+                None,
+                format!(
+                    "the {} patterns of view {} are too large for one Hyperscan database ({message}); \
+                     simplify large bounded repeats such as {{1,500}} or split the rules",
+                    regexes.len(),
+                    names.join("+")
+                ),
+            ));
+        }
+        problems
+    }
+
+    /// Matchers for a set of views, compiled on first use.
+    fn group(&self, views: ViewSet) -> Option<&Group> {
+        self.groups[views.bits()].get_or_init(|| self.compile_group(views).ok()).as_ref()
+    }
+
+    /// Scans one text; findings have row 0.
+    pub fn scan_text(&self, text: &str) -> Result<Vec<Finding>> {
+        let mut out = Vec::new();
+        WORKSPACE.with(|ws| self.scan_one(text, 0, &mut ws.borrow_mut(), &mut out, None))?;
+        Ok(out)
+    }
+
+    /// Every candidate match in `text` and what verification made of it.
+    pub fn explain(&self, text: &str) -> Result<Vec<Explained>> {
+        let mut trace = Vec::new();
+        let mut out = Vec::new();
+        WORKSPACE.with(|ws| self.scan_one(text, 0, &mut ws.borrow_mut(), &mut out, Some(&mut trace)))?;
+        let to_char = |byte: u32| text[..byte as usize].chars().count() as u32;
+        Ok(trace
+            .into_iter()
+            .map(|(hit, outcome)| {
+                let because = match outcome {
+                    Outcome::Vetoed { source } => Some(self.source_text(hit.rule, Role::Unless, source)),
+                    Outcome::Allowed { rule, source } => Some(self.source_text(rule, Role::Allow, source)),
+                    _ => None,
+                };
+                Explained {
+                    rule: hit.rule,
+                    view: hit.view,
+                    term: self.source_text(hit.rule, Role::Hit, hit.source),
+                    start: to_char(hit.start),
+                    end: to_char(hit.end),
+                    outcome,
+                    because,
+                }
+            })
+            .collect())
+    }
+
+    /// The term or pattern, as written, behind a hit.
+    pub fn source_text(&self, rule: u32, role: Role, source: u32) -> String {
+        let i = source as usize;
+        if rule == GLOBAL {
+            return self.ruleset.allow[i].clone();
+        }
+        let rule = &self.ruleset.rules[rule as usize];
+        let empty = Vec::new();
+        let (terms, patterns) = match role {
+            Role::Hit => (&rule.terms, &rule.patterns),
+            Role::Allow => (&rule.allow.terms, &rule.allow.patterns),
+            Role::Unless => (&rule.unless.terms, &rule.unless.patterns),
+            Role::Near => rule.near.as_ref().map_or((&empty, &empty), |n| (&n.terms, &n.patterns)),
+        };
+        terms.get(i).or_else(|| patterns.get(i - terms.len())).cloned().unwrap_or_default()
+    }
+
+    /// Scans every row of `texts`, in parallel.
+    pub fn scan(&self, texts: &(impl TextSource + ?Sized)) -> Result<ScanOutput> {
+        let rows = texts.len();
+        let tasks = rows.div_ceil(ROWS_PER_TASK);
+        let run = |task: usize| -> Result<ScanOutput> {
+            WORKSPACE.with(|ws| {
+                let ws = &mut ws.borrow_mut();
+                let mut out = ScanOutput::default();
+                for row in task * ROWS_PER_TASK..((task + 1) * ROWS_PER_TASK).min(rows) {
+                    let Some(bytes) = texts.bytes(row) else {
+                        out.null_rows += 1;
+                        continue;
+                    };
+                    out.bytes += bytes.len();
+                    // Invalid UTF-8 never reaches Hyperscan: it is replaced and counted.
+                    let text = match std::str::from_utf8(bytes) {
+                        Ok(text) => std::borrow::Cow::Borrowed(text),
+                        Err(_) => {
+                            out.invalid_utf8_rows += 1;
+                            String::from_utf8_lossy(bytes)
+                        }
+                    };
+                    self.scan_one(&text, row as u32, ws, &mut out.findings, None)?;
+                }
+                Ok(out)
+            })
+        };
+        let parts: Vec<ScanOutput> = match self.pool()? {
+            Some(pool) if tasks > 1 => pool.install(|| (0..tasks).into_par_iter().map(run).collect::<Result<_>>())?,
+            _ => (0..tasks).map(run).collect::<Result<_>>()?,
+        };
+        let mut total = ScanOutput::default();
+        total.findings.reserve(parts.iter().map(|p| p.findings.len()).sum());
+        for mut part in parts {
+            total.findings.append(&mut part.findings);
+            total.null_rows += part.null_rows;
+            total.invalid_utf8_rows += part.invalid_utf8_rows;
+            total.bytes += part.bytes;
+        }
+        Ok(total)
+    }
+
+    fn pool(&self) -> Result<Option<Arc<rayon::ThreadPool>>> {
+        if self.threads <= 1 {
+            return Ok(None);
+        }
+        let pid = std::process::id();
+        let mut guard = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        match guard.take() {
+            Some((owner, pool)) if owner == pid => {
+                *guard = Some((owner, pool.clone()));
+                return Ok(Some(pool));
+            }
+            // Built by the parent of a fork: its threads do not exist here. Dropping it would
+            // try to signal them, so it is leaked instead.
+            Some(stale) => std::mem::forget(stale),
+            None => {}
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads)
+            .thread_name(|i| format!("conduct-scan-{i}"))
+            .build()
+            .map_err(|e| Error::Scan(format!("cannot start {} scanner threads: {e}", self.threads)))?;
+        let pool = Arc::new(pool);
+        *guard = Some((pid, pool.clone()));
+        Ok(Some(pool))
+    }
+
+    fn scan_one(
+        &self,
+        text: &str,
+        row: u32,
+        ws: &mut Workspace,
+        out: &mut Vec<Finding>,
+        trace: Option<&mut Vec<(Hit, Outcome)>>,
+    ) -> Result<()> {
+        if text.is_empty() || self.needed.is_empty() {
+            return Ok(());
+        }
+        ws.views.build(text, self.needed, false);
+        ws.hits.clear();
+        let views: Vec<View> = self.needed.iter().collect();
+        let mut i = 0;
+        while i < views.len() {
+            let representative = views[i];
+            let mut set = ViewSet::of(representative);
+            let mut j = i + 1;
+            while j < views.len() && ws.views.text(views[j]) == ws.views.text(representative) {
+                set.insert(views[j]);
+                j += 1;
+            }
+            self.match_views(set, representative, ws)?;
+            i = j;
+        }
+        if !ws.hits.iter().any(|(hit, ..)| hit.role == Role::Hit) {
+            return Ok(());
+        }
+        // Something matched: locate the hits in the original text.
+        ws.views.build(text, self.needed, true);
+        ws.resolved.clear();
+        for (hit, representative, start, end) in &ws.hits {
+            let (s, e) = ws.views.to_original(*representative, *start as usize, *end as usize);
+            ws.resolved.push(Hit { start: s as u32, end: e as u32, ..*hit });
+        }
+        // Group by rule (global allow-list hits apply to every rule).
+        ws.resolved.sort_by_key(|h| (h.rule, h.role));
+        let global_start = ws.resolved.partition_point(|h| h.rule != GLOBAL);
+        let (rule_hits, global) = ws.resolved.split_at(global_start);
+        let mut trace = trace;
+        let mut found: Vec<(Hit, u32)> = Vec::new();
+        let mut scratch: Vec<Hit> = Vec::new();
+        let mut k = 0;
+        while k < rule_hits.len() {
+            let rule = rule_hits[k].rule;
+            let end = k + rule_hits[k..].partition_point(|h| h.rule == rule);
+            let hits = &rule_hits[k..end];
+            k = end;
+            if !hits.iter().any(|h| h.role == Role::Hit) {
+                continue;
+            }
+            scratch.clear();
+            scratch.extend_from_slice(hits);
+            scratch.extend_from_slice(global);
+            for hit in resolve_rule(text, &scratch, &self.conditions[rule as usize], trace.as_deref_mut()) {
+                found.push((hit, rule));
+            }
+        }
+        found.sort_by_key(|(h, rule)| (h.start, *rule, h.end));
+        let ascii = text.is_ascii();
+        let (mut byte, mut chars) = (0usize, 0u32);
+        let mut to_char = |target: u32| -> u32 {
+            if ascii {
+                return target;
+            }
+            let target = target as usize;
+            if target < byte {
+                byte = 0;
+                chars = 0;
+            }
+            chars += text[byte..target].chars().count() as u32;
+            byte = target;
+            chars
+        };
+        for (hit, rule) in found {
+            let (start, end) = (to_char(hit.start), to_char(hit.end));
+            out.push(Finding {
+                row,
+                rule,
+                view: hit.view,
+                start,
+                end,
+                matched: text[hit.start as usize..hit.end as usize].to_owned(),
+                source: hit.source,
+            });
+        }
+        Ok(())
+    }
+
+    /// Matches the text shared by `views`, recording word-bounded hits.
+    fn match_views(&self, views: ViewSet, representative: View, ws: &mut Workspace) -> Result<()> {
+        let Some(group) = self.group(views) else {
+            // Could not compile these views together: scan them one at a time.
+            for view in views.iter() {
+                self.match_views(ViewSet::of(view), representative, ws)?;
+            }
+            return Ok(());
+        };
+        let Workspace { views: texts, raw, hits, hs, .. } = ws;
+        let text = texts.text(representative);
+        raw.clear();
+        if let Some(literal) = &group.literal {
+            literal.find_all(text, &mut (), raw)?;
+        }
+        let literal_count = raw.len();
+        if let Some(regex) = &group.regex {
+            regex.find_all(text, hs, raw)?;
+        }
+        for (k, m) in raw.iter().enumerate() {
+            let ids = if k < literal_count {
+                &group.literal_entries[m.pattern as usize]
+            } else {
+                &group.regex_entries[m.pattern as usize]
+            };
+            let mut bounded: Option<bool> = None;
+            for &id in ids {
+                let entry = self.entries[id as usize];
+                if entry.word && !*bounded.get_or_insert_with(|| is_word_bounded(text, m.start as usize, m.end as usize)) {
+                    continue;
+                }
+                if m.start >= m.end {
+                    continue;
+                }
+                let hit = Hit { rule: entry.rule, role: entry.role, view: entry.view, source: entry.source, start: 0, end: 0 };
+                hits.push((hit, representative, m.start, m.end));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,269 @@
+//! Verification: what turns raw matcher hits into findings.
+//!
+//! Matchers report every occurrence of every compiled term and pattern in every view. Here,
+//! per post and per rule, in this order:
+//! 1. `unless`: a hit of one of the rule's `unless` terms anywhere in the post vetoes the rule;
+//! 2. `allow`: a match lying inside a hit of an `allow` term (the rule's or the ruleset's
+//!    allow-list) is dropped (`lon` inside `lon bia`);
+//! 3. `near`: with a `near` condition, a match counts only with a near term within N words;
+//! 4. de-duplication: overlapping matches of the rule in one view merge into one; a match in a
+//!    more normalised view that overlaps one already found in a less normalised view is dropped,
+//!    so a finding reports the least normalised view that caught it;
+//! 5. `min_count`: the rule fires only with at least that many matches left.
+//!
+//! Word boundaries are checked before this, on the view text (see [`is_word_bounded`]).
+
+use crate::normalise::{is_word_char, View};
+
+/// What a compiled term or pattern is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// A term or pattern of the rule itself.
+    Hit,
+    /// A context that excuses a match inside it.
+    Allow,
+    /// A term that vetoes the rule in the whole post.
+    Unless,
+    /// A term required near a match.
+    Near,
+}
+
+/// One hit of a compiled term or pattern, located in the original text.
+#[derive(Clone, Copy, Debug)]
+pub struct Hit {
+    /// Rule index, or [`GLOBAL`] for the ruleset's allow-list.
+    pub rule: u32,
+    /// What the term is for.
+    pub role: Role,
+    /// The view the term was compiled for.
+    pub view: View,
+    /// Index of the term/pattern in its list (terms first, then patterns).
+    pub source: u32,
+    /// Original byte range.
+    pub start: u32,
+    /// Original byte range end.
+    pub end: u32,
+}
+
+/// Rule index of the ruleset-wide allow-list.
+pub const GLOBAL: u32 = u32::MAX;
+
+/// The per-post conditions of one rule.
+pub struct Conditions {
+    /// Maximum words between a match and a near term, when the rule has `near`.
+    pub near_within: Option<u32>,
+    /// Minimum number of matches.
+    pub min_count: u32,
+}
+
+/// What happened to one candidate match (for `rules explain`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Reported.
+    Kept,
+    /// Inside an allow term.
+    Allowed {
+        /// Rule owning the allow term ([`GLOBAL`] for the ruleset's allow-list).
+        rule: u32,
+        /// Index of the allow term.
+        source: u32,
+    },
+    /// The rule was vetoed by an unless term.
+    Vetoed {
+        /// Index of the unless term.
+        source: u32,
+    },
+    /// No near term within range.
+    NotNear,
+    /// Overlaps a match of the same rule in a less normalised view or in the same view.
+    Duplicate,
+    /// Fewer matches than `min_count`.
+    BelowMinCount,
+}
+
+/// Whether `text[start..end]` stands as a whole word: a word character at either edge of the
+/// match may not touch another word character.
+pub fn is_word_bounded(text: &str, start: usize, end: usize) -> bool {
+    if !text.is_char_boundary(start) || !text.is_char_boundary(end) || start >= end {
+        return false;
+    }
+    let matched = &text[start..end];
+    let first = matched.chars().next().is_some_and(is_word_char);
+    let last = matched.chars().next_back().is_some_and(is_word_char);
+    if first && text[..start].chars().next_back().is_some_and(is_word_char) {
+        return false;
+    }
+    if last && text[end..].chars().next().is_some_and(is_word_char) {
+        return false;
+    }
+    true
+}
+
+/// Number of words between two original byte ranges (0 when they overlap or touch).
+pub fn words_between(text: &str, a: (u32, u32), b: (u32, u32)) -> u32 {
+    let (left_end, right_start) = if a.1 <= b.0 { (a.1, b.0) } else if b.1 <= a.0 { (b.1, a.0) } else { return 0 };
+    let gap = &text[left_end as usize..right_start as usize];
+    let mut words = 0;
+    let mut in_word = false;
+    for c in gap.chars() {
+        let w = is_word_char(c);
+        if w && !in_word {
+            words += 1;
+        }
+        in_word = w;
+    }
+    words
+}
+
+fn inside(span: (u32, u32), outer: (u32, u32)) -> bool {
+    outer.0 <= span.0 && span.1 <= outer.1
+}
+
+fn overlaps(a: (u32, u32), b: (u32, u32)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// Resolves the hits of one rule in one post. `hits` holds the rule's hits (any role) and the
+/// global allow-list hits. Returns the matches to report (hits of role `Hit`, possibly widened by
+/// merging), sorted by position. With `trace`, records the outcome of every candidate.
+pub fn resolve_rule(
+    text: &str,
+    hits: &[Hit],
+    conditions: &Conditions,
+    mut trace: Option<&mut Vec<(Hit, Outcome)>>,
+) -> Vec<Hit> {
+    let mut record = |hit: &Hit, outcome: Outcome| {
+        if let Some(trace) = trace.as_deref_mut() {
+            trace.push((*hit, outcome));
+        }
+    };
+    let candidates = hits.iter().filter(|h| h.role == Role::Hit && h.rule != GLOBAL);
+    if let Some(veto) = hits.iter().find(|h| h.role == Role::Unless) {
+        for hit in candidates {
+            record(hit, Outcome::Vetoed { source: veto.source });
+        }
+        return Vec::new();
+    }
+    let mut kept: Vec<Hit> = Vec::new();
+    for hit in candidates {
+        let span = (hit.start, hit.end);
+        if let Some(allow) = hits.iter().find(|h| h.role == Role::Allow && inside(span, (h.start, h.end))) {
+            record(hit, Outcome::Allowed { rule: allow.rule, source: allow.source });
+            continue;
+        }
+        if let Some(within) = conditions.near_within {
+            let near = hits
+                .iter()
+                .filter(|h| h.role == Role::Near)
+                .any(|h| words_between(text, span, (h.start, h.end)) <= within);
+            if !near {
+                record(hit, Outcome::NotNear);
+                continue;
+            }
+        }
+        kept.push(*hit);
+    }
+
+    // De-duplicate: least normalised view first; within a view, merge overlaps.
+    kept.sort_by_key(|h| (h.view, h.start, std::cmp::Reverse(h.end)));
+    let mut accepted: Vec<Hit> = Vec::new();
+    let mut view_start = 0;
+    for hit in kept {
+        if accepted.last().is_some_and(|last| last.view != hit.view) {
+            view_start = accepted.len();
+        }
+        let span = (hit.start, hit.end);
+        if accepted[..view_start].iter().any(|a| overlaps((a.start, a.end), span)) {
+            record(&hit, Outcome::Duplicate);
+            continue;
+        }
+        match accepted[view_start..].last_mut() {
+            Some(last) if hit.start < last.end => {
+                last.end = last.end.max(hit.end);
+                record(&hit, Outcome::Duplicate);
+            }
+            _ => accepted.push(hit),
+        }
+    }
+    if (accepted.len() as u32) < conditions.min_count {
+        for hit in &accepted {
+            record(hit, Outcome::BelowMinCount);
+        }
+        return Vec::new();
+    }
+    accepted.sort_by_key(|h| (h.start, h.end));
+    for hit in &accepted {
+        record(hit, Outcome::Kept);
+    }
+    accepted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(role: Role, view: View, start: u32, end: u32) -> Hit {
+        Hit { rule: 0, role, view, source: 0, start, end }
+    }
+
+    const PLAIN: Conditions = Conditions { near_within: None, min_count: 1 };
+
+    #[test]
+    fn word_boundaries() {
+        assert!(is_word_bounded("đồ ngu!", 6, 9));
+        assert!(!is_word_bounded("ngungơ", 0, 3));
+        assert!(!is_word_bounded("class", 2, 5));
+        assert!(is_word_bounded("a @@ b", 2, 4));
+        assert!(is_word_bounded("x@@", 1, 3), "non-word edges need no boundary");
+    }
+
+    #[test]
+    fn words_between_counts_gap_words() {
+        let text = "giết thời gian đi mày";
+        assert_eq!(words_between(text, (0, 6), (23, 27)), 3);
+        assert_eq!(words_between(text, (0, 5), (3, 8)), 0);
+    }
+
+    #[test]
+    fn unless_vetoes_the_post() {
+        let hits = [hit(Role::Hit, View::Casefold, 0, 3), hit(Role::Unless, View::Casefold, 10, 20)];
+        assert!(resolve_rule("", &hits, &PLAIN, None).is_empty());
+    }
+
+    #[test]
+    fn allow_drops_only_matches_inside() {
+        let hits = [
+            hit(Role::Hit, View::Fold, 0, 3),
+            hit(Role::Allow, View::Fold, 0, 7),
+            hit(Role::Hit, View::Fold, 10, 13),
+        ];
+        let kept = resolve_rule("", &hits, &PLAIN, None);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].start, 10);
+    }
+
+    #[test]
+    fn dedupe_prefers_less_normalised_views_and_merges_overlaps() {
+        let hits = [
+            hit(Role::Hit, View::Fold, 0, 3),
+            hit(Role::Hit, View::Casefold, 0, 3),
+            hit(Role::Hit, View::Casefold, 2, 6),
+            hit(Role::Hit, View::Skeleton, 20, 23),
+        ];
+        let kept = resolve_rule("", &hits, &PLAIN, None);
+        let spans: Vec<_> = kept.iter().map(|h| (h.view, h.start, h.end)).collect();
+        assert_eq!(spans, vec![(View::Casefold, 0, 6), (View::Skeleton, 20, 23)]);
+    }
+
+    #[test]
+    fn near_and_min_count() {
+        let text = "a b c d e f g h";
+        let hits = [hit(Role::Hit, View::Casefold, 0, 1), hit(Role::Near, View::Casefold, 14, 15)];
+        let near = Conditions { near_within: Some(2), min_count: 1 };
+        assert!(resolve_rule(text, &hits, &near, None).is_empty());
+        let near = Conditions { near_within: Some(6), min_count: 1 };
+        assert_eq!(resolve_rule(text, &hits, &near, None).len(), 1);
+        let twice = Conditions { near_within: None, min_count: 2 };
+        assert!(resolve_rule(text, &hits[..1], &twice, None).is_empty());
+    }
+}

@@ -1,0 +1,193 @@
+//! Table-driven scanner tests, every case run with both literal backends (aho-corasick and
+//! Hyperscan) and expected to give the same findings.
+
+use std::sync::Arc;
+
+use conduct_scan_core::{Error, LiteralBackend, Ruleset, ScanOptions, Scanner};
+
+const RULES: &str = r#"
+[ruleset]
+id = "test"
+version = "1"
+
+[[clause]]
+id = "c"
+title = "Clause"
+
+[[rule]]
+id = "casefold"
+clause = "c"
+terms = ["đồ ngu", "ngu"]
+
+[[rule]]
+id = "exact"
+clause = "c"
+terms = ["NGU"]
+views = ["exact"]
+
+[[rule]]
+id = "fold"
+clause = "c"
+terms = ["lồn"]
+views = ["casefold", "fold"]
+allow = ["lon bia", "lon nuoc"]
+
+[[rule]]
+id = "skeleton"
+clause = "c"
+terms = ["địt"]
+views = ["skeleton"]
+
+[[rule]]
+id = "substring"
+clause = "c"
+terms = ["fuck"]
+match = "substring"
+
+[[rule]]
+id = "pattern"
+clause = "c"
+patterns = ["đ[iị]t\\s+m[eẹ]"]
+views = ["fold"]
+
+[[rule]]
+id = "unless"
+clause = "c"
+terms = ["giết"]
+unless = ["giết thời gian"]
+
+[[rule]]
+id = "near"
+clause = "c"
+terms = ["chó"]
+near = { terms = ["mày", "thằng"], within = 2 }
+
+[[rule]]
+id = "twice"
+clause = "c"
+terms = ["spam"]
+min_count = 2
+"#;
+
+/// `(text, [(rule, view, matched)])`: the findings expected, in order.
+const TABLE: &[(&str, &[(&str, &str, &str)])] = &[
+    ("xin chào", &[]),
+    ("", &[]),
+    ("Đồ NGU", &[("casefold", "casefold", "Đồ NGU"), ("exact", "exact", "NGU")]),
+    ("ngủ ngon", &[]),
+    ("thằng ngu!", &[("casefold", "casefold", "ngu")]),
+    ("ngungơ", &[]),
+    ("Lồn", &[("fold", "casefold", "Lồn")]),
+    ("LON", &[("fold", "fold", "LON")]),
+    ("mua lon bia", &[]),
+    ("Đ.Ị.T", &[("skeleton", "skeleton", "Đ.Ị.T")]),
+    ("đ\u{200B}ị\u{200B}t", &[("skeleton", "skeleton", "đ\u{200B}ị\u{200B}t")]),
+    ("motherfucker", &[("substring", "casefold", "fuck")]),
+    ("dit me may", &[("skeleton", "skeleton", "dit"), ("pattern", "fold", "dit me")]),
+    ("giết nó", &[("unless", "casefold", "giết")]),
+    ("giết thời gian, giết nó", &[]),
+    ("con chó", &[]),
+    ("mày là con chó", &[("near", "casefold", "chó")]),
+    ("spam", &[]),
+    ("spam spam", &[("twice", "casefold", "spam"), ("twice", "casefold", "spam")]),
+    // Decomposed input: offsets point at the original (NFD) characters.
+    ("đo\u{0302}\u{0300} ngu", &[("casefold", "casefold", "đo\u{0302}\u{0300} ngu")]),
+];
+
+fn scanner(backend: LiteralBackend) -> Scanner {
+    let ruleset = Arc::new(Ruleset::from_toml(RULES, "test.toml").unwrap());
+    Scanner::new(ruleset, ScanOptions { threads: Some(2), literal_backend: backend }).unwrap()
+}
+
+fn run_table(backend: LiteralBackend) {
+    let scanner = scanner(backend);
+    for (text, expected) in TABLE {
+        let findings = scanner.scan_text(text).unwrap();
+        let got: Vec<(String, String, String)> = findings
+            .iter()
+            .map(|f| {
+                let rule = &scanner.ruleset().rules[f.rule as usize];
+                let chars: Vec<char> = text.chars().collect();
+                let evidence: String = chars[f.start as usize..f.end as usize].iter().collect();
+                assert_eq!(evidence, f.matched, "offsets of {} in {text:?}", rule.id);
+                (rule.id.clone(), f.view.name().to_owned(), f.matched.clone())
+            })
+            .collect();
+        let expected: Vec<(String, String, String)> =
+            expected.iter().map(|(r, v, m)| (r.to_string(), v.to_string(), m.to_string())).collect();
+        assert_eq!(got, expected, "{text:?} with {backend:?}");
+    }
+}
+
+#[test]
+fn table_with_aho_corasick() {
+    run_table(LiteralBackend::AhoCorasick);
+}
+
+#[test]
+fn table_with_hyperscan_literals() {
+    run_table(LiteralBackend::Hyperscan);
+}
+
+#[test]
+fn parallel_scan_equals_one_by_one() {
+    let scanner = scanner(LiteralBackend::AhoCorasick);
+    let texts: Vec<Option<String>> = (0..5000)
+        .map(|i| match i % 7 {
+            0 => None,
+            _ => Some(TABLE[i % TABLE.len()].0.to_owned()),
+        })
+        .collect();
+    let output = scanner.scan(texts.as_slice()).unwrap();
+    let mut expected = Vec::new();
+    for (row, text) in texts.iter().enumerate() {
+        if let Some(text) = text {
+            for mut f in scanner.scan_text(text).unwrap() {
+                f.row = row as u32;
+                expected.push(f);
+            }
+        }
+    }
+    assert_eq!(output.findings, expected);
+    assert_eq!(output.null_rows, texts.iter().filter(|t| t.is_none()).count());
+}
+
+#[test]
+fn invalid_utf8_is_replaced_and_counted() {
+    struct Bytes(Vec<Vec<u8>>);
+    impl conduct_scan_core::TextSource for Bytes {
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn bytes(&self, i: usize) -> Option<&[u8]> {
+            Some(&self.0[i])
+        }
+    }
+    let scanner = scanner(LiteralBackend::AhoCorasick);
+    let texts = Bytes(vec![b"ngu \xff\xfe ngu".to_vec(), b"ok".to_vec()]);
+    let output = scanner.scan(&texts).unwrap();
+    assert_eq!(output.invalid_utf8_rows, 1);
+    assert_eq!(output.findings.len(), 2);
+    assert_eq!(output.findings[1].start, 7, "offsets count the two replacement characters");
+}
+
+#[test]
+fn explain_names_the_veto() {
+    let scanner = scanner(LiteralBackend::AhoCorasick);
+    let explained = scanner.explain("giết thời gian").unwrap();
+    assert!(explained.iter().any(|e| e.because.as_deref() == Some("giết thời gian")), "{explained:?}");
+}
+
+#[test]
+fn too_large_pattern_sets_are_a_clear_error() {
+    let text = format!("{}\n[[rule]]\nid = \"big\"\nclause = \"c\"\npatterns = [\"(a|b)[^x]{{2000}}c[^y]{{2000}}d\"]\n", &RULES[..RULES.find("[[rule]]").unwrap()]);
+    let ruleset = Arc::new(Ruleset::from_toml(&text, "big.toml").unwrap());
+    match Scanner::new(ruleset, ScanOptions::default()) {
+        Err(Error::Ruleset(problems)) => {
+            let message = problems[0].to_string();
+            assert!(message.contains("rule big") && message.contains("Hyperscan"), "{message}");
+        }
+        Err(e) => panic!("unexpected error {e}"),
+        Ok(_) => panic!("expected Hyperscan to reject the pattern set"),
+    }
+}
