@@ -112,5 +112,6 @@ pub fn findings_batch(scanner: &Scanner, findings: &[Finding], row_offset: i64) 
         Arc::new(matched.finish()),
         Arc::new(term.finish()),
     ];
-    RecordBatch::try_new(findings_schema(), columns).map_err(|e| Error::Scan(format!("cannot build findings table: {e}")))
+    RecordBatch::try_new(findings_schema(), columns)
+        .map_err(|e| Error::Scan(format!("cannot build findings table: {e}")))
 }

@@ -205,7 +205,13 @@ impl Scanner {
         let needed = scanner.needed;
         for (i, term) in ruleset.allow.iter().enumerate() {
             for view in needed.iter() {
-                let entry = Entry { rule: GLOBAL, role: Role::Allow, view, source: i as u32, word: true };
+                let entry = Entry {
+                    rule: GLOBAL,
+                    role: Role::Allow,
+                    view,
+                    source: i as u32,
+                    word: true,
+                };
                 scanner.add(Compiled::Literal(normalise(view, term)), entry);
             }
         }
@@ -267,11 +273,23 @@ impl Scanner {
         for &view in &rule.views {
             for (role, terms, patterns) in lists {
                 for (i, term) in terms.iter().enumerate() {
-                    let entry = Entry { rule: index, role, view, source: i as u32, word };
+                    let entry = Entry {
+                        rule: index,
+                        role,
+                        view,
+                        source: i as u32,
+                        word,
+                    };
                     self.add(Compiled::Literal(normalise(view, term)), entry);
                 }
                 for (j, pattern) in patterns.iter().enumerate() {
-                    let entry = Entry { rule: index, role, view, source: (terms.len() + j) as u32, word };
+                    let entry = Entry {
+                        rule: index,
+                        role,
+                        view,
+                        source: (terms.len() + j) as u32,
+                        word,
+                    };
                     let regex = HsPattern::regex(&normalise_pattern(view, pattern), view != View::Exact);
                     self.add(Compiled::Regex(regex), entry);
                 }
@@ -324,17 +342,37 @@ impl Scanner {
                 Err(error) => return Err(self.explain_compile_failure(&regexes, &regex_entries, views, error.message)),
             }
         };
-        Ok(Group { literal, literal_entries, regex, regex_entries })
+        Ok(Group {
+            literal,
+            literal_entries,
+            regex,
+            regex_entries,
+        })
     }
 
     fn problem(&self, item: Option<&str>, reason: String) -> Problem {
-        let file = self.ruleset.files.first().cloned().unwrap_or_else(|| self.ruleset.id.clone());
-        Problem { file, item: item.map(str::to_owned), reason }
+        let file = self
+            .ruleset
+            .files
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.ruleset.id.clone());
+        Problem {
+            file,
+            item: item.map(str::to_owned),
+            reason,
+        }
     }
 
     /// A database failed to compile: compile each pattern alone to name every bad one; if each
     /// compiles alone, the set is too large together.
-    fn explain_compile_failure(&self, regexes: &[HsPattern], entries: &[Vec<u32>], views: ViewSet, message: String) -> Vec<Problem> {
+    fn explain_compile_failure(
+        &self,
+        regexes: &[HsPattern],
+        entries: &[Vec<u32>],
+        views: ViewSet,
+        message: String,
+    ) -> Vec<Problem> {
         let mut problems = Vec::new();
         for (pattern, ids) in regexes.iter().zip(entries) {
             if let Err(e) = HyperscanMatcher::compile(std::slice::from_ref(pattern)) {
@@ -343,7 +381,10 @@ impl Scanner {
                 problems.push(Problem {
                     file: rule.file.clone(),
                     item: Some(format!("rule {}", rule.id)),
-                    reason: format!("pattern {:?} rejected by Hyperscan in view `{}`: {}", pattern.expression, entry.view, e.message),
+                    reason: format!(
+                        "pattern {:?} rejected by Hyperscan in view `{}`: {}",
+                        pattern.expression, entry.view, e.message
+                    ),
                 });
             }
         }
@@ -364,7 +405,9 @@ impl Scanner {
 
     /// Matchers for a set of views, compiled on first use.
     fn group(&self, views: ViewSet) -> Option<&Group> {
-        self.groups[views.bits()].get_or_init(|| self.compile_group(views).ok()).as_ref()
+        self.groups[views.bits()]
+            .get_or_init(|| self.compile_group(views).ok())
+            .as_ref()
     }
 
     /// Scans one text; findings have row 0.
@@ -415,7 +458,11 @@ impl Scanner {
             Role::Unless => (&rule.unless.terms, &rule.unless.patterns),
             Role::Near => rule.near.as_ref().map_or((&empty, &empty), |n| (&n.terms, &n.patterns)),
         };
-        terms.get(i).or_else(|| patterns.get(i - terms.len())).cloned().unwrap_or_default()
+        terms
+            .get(i)
+            .or_else(|| patterns.get(i - terms.len()))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Scans every row of `texts`, in parallel.
@@ -433,7 +480,7 @@ impl Scanner {
                     };
                     out.bytes += bytes.len();
                     // Invalid UTF-8 never reaches Hyperscan: it is replaced and counted.
-                    let text = match std::str::from_utf8(bytes) {
+                    let text = match simdutf8::basic::from_utf8(bytes) {
                         Ok(text) => std::borrow::Cow::Borrowed(text),
                         Err(_) => {
                             out.invalid_utf8_rows += 1;
@@ -499,7 +546,13 @@ impl Scanner {
         }
         ws.views.build(text, self.needed, false);
         ws.hits.clear();
-        let views: Vec<View> = self.needed.iter().collect();
+        let mut views = [View::Exact; 4];
+        let mut count = 0;
+        for view in self.needed.iter() {
+            views[count] = view;
+            count += 1;
+        }
+        let views = &views[..count];
         let mut i = 0;
         while i < views.len() {
             let representative = views[i];
@@ -520,7 +573,11 @@ impl Scanner {
         ws.resolved.clear();
         for (hit, representative, start, end) in &ws.hits {
             let (s, e) = ws.views.to_original(*representative, *start as usize, *end as usize);
-            ws.resolved.push(Hit { start: s as u32, end: e as u32, ..*hit });
+            ws.resolved.push(Hit {
+                start: s as u32,
+                end: e as u32,
+                ..*hit
+            });
         }
         // Group by rule (global allow-list hits apply to every rule).
         ws.resolved.sort_by_key(|h| (h.rule, h.role));
@@ -585,7 +642,13 @@ impl Scanner {
             }
             return Ok(());
         };
-        let Workspace { views: texts, raw, hits, hs, .. } = ws;
+        let Workspace {
+            views: texts,
+            raw,
+            hits,
+            hs,
+            ..
+        } = ws;
         let text = texts.text(representative);
         raw.clear();
         if let Some(literal) = &group.literal {
@@ -604,13 +667,22 @@ impl Scanner {
             let mut bounded: Option<bool> = None;
             for &id in ids {
                 let entry = self.entries[id as usize];
-                if entry.word && !*bounded.get_or_insert_with(|| is_word_bounded(text, m.start as usize, m.end as usize)) {
+                if entry.word
+                    && !*bounded.get_or_insert_with(|| is_word_bounded(text, m.start as usize, m.end as usize))
+                {
                     continue;
                 }
                 if m.start >= m.end {
                     continue;
                 }
-                let hit = Hit { rule: entry.rule, role: entry.role, view: entry.view, source: entry.source, start: 0, end: 0 };
+                let hit = Hit {
+                    rule: entry.rule,
+                    role: entry.role,
+                    view: entry.view,
+                    source: entry.source,
+                    start: 0,
+                    end: 0,
+                };
                 hits.push((hit, representative, m.start, m.end));
             }
         }

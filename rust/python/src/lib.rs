@@ -1,1 +1,378 @@
-fn main(){}
+//! `conduct_scan._core`: the Python face of `conduct-scan-core`.
+//!
+//! Thin by design: convert Python inputs to Rust values, release the GIL for the work, map core
+//! errors to the package's exceptions, hand Arrow results back zero-copy. Everything else lives
+//! in the core crate (Rust) or in the `conduct_scan` package (Python).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use conduct_scan_core::arrow::{findings_batch, findings_schema, TextColumn};
+use conduct_scan_core::matching::{bare_scan_count, hyperscan_version, HsPattern, HyperscanMatcher};
+use conduct_scan_core::ruleset::bundled_ruleset_names;
+use conduct_scan_core::{Error, LiteralBackend, Ruleset, ScanOptions, ScanOutput, Scanner};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use pyo3_arrow::input::AnyArray;
+use pyo3_arrow::PyTable;
+
+create_exception!(
+    conduct_scan._core,
+    ConductScanError,
+    PyException,
+    "Base class of every conduct_scan error."
+);
+create_exception!(
+    conduct_scan._core,
+    RulesetError,
+    ConductScanError,
+    "A ruleset is invalid; `.problems` lists (file, item, reason) for each problem."
+);
+create_exception!(conduct_scan._core, ScanError, ConductScanError, "Scanning failed.");
+create_exception!(
+    conduct_scan._core,
+    InputError,
+    ConductScanError,
+    "The input cannot be scanned (wrong type or column)."
+);
+
+/// The one place core errors become Python exceptions.
+fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
+    match error {
+        Error::Ruleset(problems) => {
+            let message = Error::Ruleset(problems.clone()).to_string();
+            let err = RulesetError::new_err(message);
+            let rows: Vec<(String, Option<String>, String)> =
+                problems.into_iter().map(|p| (p.file, p.item, p.reason)).collect();
+            if let Ok(list) = PyList::new(py, rows) {
+                let _ = err.value(py).setattr("problems", list);
+            }
+            err
+        }
+        Error::Scan(message) => ScanError::new_err(message),
+        Error::Input(message) => InputError::new_err(message),
+    }
+}
+
+/// Rows scanned per call into the core: between calls the GIL is taken back to notice Ctrl-C.
+const ROWS_PER_CALL: usize = 1 << 16;
+
+/// A validated ruleset.
+#[pyclass(name = "Ruleset", module = "conduct_scan._core", frozen)]
+struct PyRuleset {
+    inner: Arc<Ruleset>,
+}
+
+#[pymethods]
+impl PyRuleset {
+    /// Load a ruleset file or directory; `None` loads the bundled ruleset.
+    #[staticmethod]
+    #[pyo3(signature = (path=None))]
+    fn load(py: Python<'_>, path: Option<PathBuf>) -> PyResult<Self> {
+        let loaded = py.detach(|| match &path {
+            Some(path) => Ruleset::load(path),
+            None => Ruleset::bundled(),
+        });
+        Ok(PyRuleset {
+            inner: Arc::new(loaded.map_err(|e| to_py_err(py, e))?),
+        })
+    }
+
+    /// Parse a ruleset from TOML text; `name` is used in error messages.
+    #[staticmethod]
+    #[pyo3(signature = (text, name="<string>"))]
+    fn from_toml(py: Python<'_>, text: &str, name: &str) -> PyResult<Self> {
+        let loaded = Ruleset::from_toml(text, name).map_err(|e| to_py_err(py, e))?;
+        Ok(PyRuleset {
+            inner: Arc::new(loaded),
+        })
+    }
+
+    /// A bundled ruleset by name.
+    #[staticmethod]
+    fn bundled(py: Python<'_>, name: &str) -> PyResult<Self> {
+        let loaded = Ruleset::bundled_named(name).map_err(|e| to_py_err(py, e))?;
+        Ok(PyRuleset {
+            inner: Arc::new(loaded),
+        })
+    }
+
+    /// Names of the bundled rulesets.
+    #[staticmethod]
+    fn bundled_names() -> Vec<String> {
+        bundled_ruleset_names()
+    }
+
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    #[getter]
+    fn version(&self) -> &str {
+        &self.inner.version
+    }
+
+    #[getter]
+    fn title(&self) -> &str {
+        &self.inner.title
+    }
+
+    #[getter]
+    fn sha256(&self) -> &str {
+        &self.inner.sha256
+    }
+
+    #[getter]
+    fn files(&self) -> Vec<String> {
+        self.inner.files.clone()
+    }
+
+    /// The whole ruleset as JSON: id, version, laws, clauses, rules, allow-list.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Ruleset {} {}: {} rules, {} clauses>",
+            self.inner.id,
+            self.inner.version,
+            self.inner.rules.len(),
+            self.inner.clauses.len()
+        )
+    }
+}
+
+/// A compiled ruleset that scans texts in parallel with the GIL released.
+#[pyclass(name = "Scanner", module = "conduct_scan._core", frozen)]
+struct PyScanner {
+    inner: Arc<Scanner>,
+    ruleset: Py<PyRuleset>,
+}
+
+#[pymethods]
+impl PyScanner {
+    #[new]
+    #[pyo3(signature = (ruleset, threads=None, literal_backend="aho-corasick"))]
+    fn new(py: Python<'_>, ruleset: Py<PyRuleset>, threads: Option<usize>, literal_backend: &str) -> PyResult<Self> {
+        let literal_backend = match literal_backend {
+            "aho-corasick" => LiteralBackend::AhoCorasick,
+            "hyperscan" => LiteralBackend::Hyperscan,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "literal_backend must be 'aho-corasick' or 'hyperscan', not {other:?}"
+                )))
+            }
+        };
+        if threads == Some(0) {
+            return Err(PyValueError::new_err("threads must be at least 1"));
+        }
+        let rules = ruleset.get().inner.clone();
+        let options = ScanOptions {
+            threads,
+            literal_backend,
+        };
+        let scanner = py
+            .detach(|| Scanner::new(rules, options))
+            .map_err(|e| to_py_err(py, e))?;
+        Ok(PyScanner {
+            inner: Arc::new(scanner),
+            ruleset,
+        })
+    }
+
+    #[getter]
+    fn ruleset(&self, py: Python<'_>) -> Py<PyRuleset> {
+        self.ruleset.clone_ref(py)
+    }
+
+    #[getter]
+    fn threads(&self) -> usize {
+        self.inner.threads()
+    }
+
+    #[getter]
+    fn views(&self) -> Vec<&'static str> {
+        self.inner.views().iter().map(|v| v.name()).collect()
+    }
+
+    /// Scan `texts` (a list of str/None, or an Arrow string array or chunked array) and return
+    /// the findings as a `pyarrow.Table`.
+    fn scan<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let is_arrow = texts.hasattr("__arrow_c_array__")? || texts.hasattr("__arrow_c_stream__")?;
+        let mut batches = Vec::new();
+        let mut totals = ScanOutput::default();
+        let mut rows = 0i64;
+        if is_arrow {
+            let chunks: Vec<ArrayRef> = texts
+                .extract::<AnyArray>()?
+                .into_chunked_array()
+                .map_err(PyErr::from)?
+                .chunks()
+                .to_vec();
+            for chunk in chunks {
+                let mut offset = 0;
+                while offset < chunk.len() {
+                    let len = ROWS_PER_CALL.min(chunk.len() - offset);
+                    let piece = chunk.slice(offset, len);
+                    let scanned = py.detach(|| -> Result<_, Error> {
+                        let column = TextColumn::new(piece.as_ref())?;
+                        let output = self.inner.scan(&column)?;
+                        let batch = findings_batch(&self.inner, &output.findings, rows)?;
+                        Ok((output, batch))
+                    });
+                    let (output, batch) = scanned.map_err(|e| to_py_err(py, e))?;
+                    accumulate(&mut totals, output, &mut batches, batch);
+                    rows += len as i64;
+                    offset += len;
+                    py.check_signals()?;
+                }
+            }
+        } else {
+            let values: Vec<Option<String>> = texts
+                .extract()
+                .map_err(|_| InputError::new_err("texts must be a list of str (or None), or an Arrow string array"))?;
+            for piece in values.chunks(ROWS_PER_CALL) {
+                let scanned = py.detach(|| -> Result<_, Error> {
+                    let output = self.inner.scan(piece)?;
+                    let batch = findings_batch(&self.inner, &output.findings, rows)?;
+                    Ok((output, batch))
+                });
+                let (output, batch) = scanned.map_err(|e| to_py_err(py, e))?;
+                accumulate(&mut totals, output, &mut batches, batch);
+                rows += piece.len() as i64;
+                py.check_signals()?;
+            }
+        }
+        let metadata = [
+            ("conduct_scan.rows", rows.to_string()),
+            ("conduct_scan.null_rows", totals.null_rows.to_string()),
+            ("conduct_scan.invalid_utf8_rows", totals.invalid_utf8_rows.to_string()),
+            ("conduct_scan.bytes", totals.bytes.to_string()),
+        ];
+        let schema = Arc::new(
+            findings_schema()
+                .as_ref()
+                .clone()
+                .with_metadata(metadata.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
+        );
+        let batches: Vec<RecordBatch> = batches
+            .into_iter()
+            .map(|b: RecordBatch| b.with_schema(schema.clone()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| ScanError::new_err(e.to_string()))?;
+        PyTable::try_new(batches, schema)?.into_pyarrow(py)
+    }
+
+    /// Every candidate match in `text` and what verification made of it (kept, vetoed by an
+    /// `unless` term, inside an `allow` term, no `near` term, duplicate, below `min_count`).
+    fn explain<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyList>> {
+        let explained = self.inner.explain(text).map_err(|e| to_py_err(py, e))?;
+        let rules = &self.inner.ruleset().rules;
+        let items = PyList::empty(py);
+        for e in explained {
+            let rule = &rules[e.rule as usize];
+            let d = PyDict::new(py);
+            d.set_item("rule_id", &rule.id)?;
+            d.set_item("clause_id", &rule.clause)?;
+            d.set_item("view", e.view.name())?;
+            d.set_item("term", e.term)?;
+            d.set_item("start", e.start)?;
+            d.set_item("end", e.end)?;
+            let outcome = match e.outcome {
+                conduct_scan_core::verify::Outcome::Kept => "kept",
+                conduct_scan_core::verify::Outcome::Allowed { .. } => "allowed",
+                conduct_scan_core::verify::Outcome::Vetoed { .. } => "vetoed",
+                conduct_scan_core::verify::Outcome::NotNear => "not_near",
+                conduct_scan_core::verify::Outcome::Duplicate => "duplicate",
+                conduct_scan_core::verify::Outcome::BelowMinCount => "below_min_count",
+            };
+            d.set_item("outcome", outcome)?;
+            d.set_item("because", e.because)?;
+            items.append(d)?;
+        }
+        Ok(items)
+    }
+
+    fn __repr__(&self) -> String {
+        let ruleset = self.inner.ruleset();
+        format!(
+            "<Scanner {} {}: {} threads>",
+            ruleset.id,
+            ruleset.version,
+            self.inner.threads()
+        )
+    }
+}
+
+fn accumulate(totals: &mut ScanOutput, output: ScanOutput, batches: &mut Vec<RecordBatch>, batch: RecordBatch) {
+    totals.null_rows += output.null_rows;
+    totals.invalid_utf8_rows += output.invalid_utf8_rows;
+    totals.bytes += output.bytes;
+    if batch.num_rows() > 0 || batches.is_empty() {
+        batches.push(batch);
+    }
+}
+
+/// Normalise `text` through one view (`exact`, `casefold`, `fold`, `skeleton`).
+#[pyfunction]
+fn normalise(view: &str, text: &str) -> PyResult<String> {
+    let view = view.parse().map_err(PyValueError::new_err)?;
+    Ok(conduct_scan_core::normalise::normalise(view, text))
+}
+
+/// Benchmark reference: `(matches, seconds)` of one Hyperscan database of `terms` (escaped) and
+/// `patterns` (UTF-8, UCP, caseless) run over the raw bytes of each row, on one thread, with no
+/// views and no verification: the physical limit the scanner is measured against.
+#[pyfunction]
+#[pyo3(signature = (texts, terms, patterns, flags=None))]
+fn bare_hyperscan_scan(
+    py: Python<'_>,
+    texts: AnyArray,
+    terms: Vec<String>,
+    patterns: Vec<String>,
+    flags: Option<u32>,
+) -> PyResult<(u64, f64)> {
+    let chunks: Vec<ArrayRef> = texts.into_chunked_array().map_err(PyErr::from)?.chunks().to_vec();
+    let compiled: Vec<HsPattern> = terms
+        .iter()
+        .map(|t| HsPattern::literal(t))
+        .chain(patterns.iter().map(|p| {
+            let mut pattern = HsPattern::regex(p, true);
+            if let Some(flags) = flags {
+                pattern.flags = flags;
+            }
+            pattern
+        }))
+        .collect();
+    py.detach(|| -> Result<(u64, f64), Error> {
+        let matcher = HyperscanMatcher::compile(&compiled).map_err(|e| Error::Scan(e.message))?;
+        let started = std::time::Instant::now();
+        let mut matches = 0;
+        for chunk in &chunks {
+            matches += bare_scan_count(&matcher, &TextColumn::new(chunk.as_ref())?)?;
+        }
+        Ok((matches, started.elapsed().as_secs_f64()))
+    })
+    .map_err(|e| to_py_err(py, e))
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("HYPERSCAN_VERSION", hyperscan_version())?;
+    m.add_class::<PyRuleset>()?;
+    m.add_class::<PyScanner>()?;
+    m.add_function(wrap_pyfunction!(normalise, m)?)?;
+    m.add_function(wrap_pyfunction!(bare_hyperscan_scan, m)?)?;
+    m.add("ConductScanError", py.get_type::<ConductScanError>())?;
+    m.add("RulesetError", py.get_type::<RulesetError>())?;
+    m.add("ScanError", py.get_type::<ScanError>())?;
+    m.add("InputError", py.get_type::<InputError>())?;
+    Ok(())
+}

@@ -16,16 +16,22 @@ pub struct HsPattern {
     pub expression: String,
     /// `HS_FLAG_*` bits.
     pub flags: u32,
+    /// For an escaped literal, its length in bytes (a match starts that far before its end).
+    pub literal_len: Option<usize>,
 }
 
 impl HsPattern {
-    /// A regular expression matched on UTF-8 text with Unicode classes, reporting start offsets.
+    /// A regular expression matched on UTF-8 text with Unicode classes.
     pub fn regex(expression: &str, caseless: bool) -> Self {
-        let mut flags = ffi::HS_FLAG_UTF8 | ffi::HS_FLAG_UCP | ffi::HS_FLAG_SOM_LEFTMOST;
+        let mut flags = ffi::HS_FLAG_UTF8 | ffi::HS_FLAG_UCP;
         if caseless {
             flags |= ffi::HS_FLAG_CASELESS;
         }
-        HsPattern { expression: expression.to_owned(), flags }
+        HsPattern {
+            expression: expression.to_owned(),
+            flags,
+            literal_len: None,
+        }
     }
 
     /// A literal string, escaped so that every byte matches itself.
@@ -38,14 +44,62 @@ impl HsPattern {
                 expression.push_str(&format!("\\x{:02x}", c as u32));
             }
         }
-        HsPattern { expression, flags: ffi::HS_FLAG_UTF8 | ffi::HS_FLAG_SOM_LEFTMOST }
+        HsPattern {
+            expression,
+            flags: ffi::HS_FLAG_UTF8,
+            literal_len: Some(text.len()),
+        }
+    }
+
+    fn is_caseless(&self) -> bool {
+        self.flags & ffi::HS_FLAG_CASELESS != 0
+    }
+}
+
+/// How to find where a match starts, given where Hyperscan says it ends.
+///
+/// Hyperscan reports only end offsets unless compiled with `HS_FLAG_SOM_LEFTMOST`, which slows
+/// scanning and makes ordinary patterns such as `txt\s+\w+\s+to\s+\d{5}` fail with "Pattern is
+/// too large" in UCP mode. Matches are rare, so the start is recovered after the fact: a literal
+/// starts its length before its end; a regex starts where the leftmost match of `(?:P)\z` in
+/// the text up to the end begins (the `regex` crate, same syntax for the constructs Hyperscan
+/// supports).
+enum StartFinder {
+    Literal(usize),
+    Regex(regex::Regex),
+}
+
+impl StartFinder {
+    fn new(pattern: &HsPattern) -> Result<Self, String> {
+        if let Some(len) = pattern.literal_len {
+            return Ok(StartFinder::Literal(len));
+        }
+        let flags = if pattern.is_caseless() { "(?i)" } else { "" };
+        regex::RegexBuilder::new(&format!("{flags}(?:{})\\z", pattern.expression))
+            .size_limit(64 << 20)
+            .build()
+            .map(StartFinder::Regex)
+            .map_err(|e| {
+                let detail = e.to_string();
+                let last = detail.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+                format!("the start of a match cannot be located with this pattern ({last})")
+            })
+    }
+
+    fn start(&self, haystack: &str, end: usize) -> Option<usize> {
+        match self {
+            StartFinder::Literal(len) => end.checked_sub(*len),
+            StartFinder::Regex(regex) => haystack.get(..end).and_then(|h| regex.find(h)).map(|m| m.start()),
+        }
     }
 }
 
 /// Hyperscan's own version string.
 pub fn hyperscan_version() -> String {
     // SAFETY: hs_version returns a static NUL-terminated string.
-    unsafe { CStr::from_ptr(ffi::hs_version()) }.to_string_lossy().into_owned()
+    unsafe { CStr::from_ptr(ffi::hs_version()) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Why Hyperscan rejects a pattern, if it does (parsing and support checks only).
@@ -61,10 +115,10 @@ pub fn validate_pattern(pattern: &HsPattern) -> Option<String> {
         // SAFETY: allocated by Hyperscan with the default (malloc) allocator.
         unsafe { libc::free(info.cast()) };
     }
-    if rc == ffi::HS_SUCCESS {
-        return None;
+    if rc != ffi::HS_SUCCESS {
+        return Some(take_compile_error(error).0);
     }
-    Some(take_compile_error(error).0)
+    StartFinder::new(pattern).err()
 }
 
 /// Reads and frees a compile error: (message, index of the failing expression or -1).
@@ -89,6 +143,7 @@ static NEXT_DATABASE_ID: AtomicU64 = AtomicU64::new(1);
 pub struct HyperscanMatcher {
     db: *mut ffi::hs_database_t,
     id: u64,
+    starts: Vec<StartFinder>,
 }
 
 // SAFETY: a compiled database is immutable and documented as shareable between threads; each
@@ -115,11 +170,24 @@ pub struct CompileError {
 impl HyperscanMatcher {
     /// Compiles all patterns into one database; pattern `i` reports id `i`.
     pub fn compile(patterns: &[HsPattern]) -> Result<Self, CompileError> {
+        let starts = patterns
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                StartFinder::new(p).map_err(|message| CompileError {
+                    message,
+                    index: Some(i),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let expressions: Vec<CString> = patterns
             .iter()
             .map(|p| CString::new(p.expression.as_str()))
             .collect::<Result<_, _>>()
-            .map_err(|_| CompileError { message: "pattern contains a NUL character".into(), index: None })?;
+            .map_err(|_| CompileError {
+                message: "pattern contains a NUL character".into(),
+                index: None,
+            })?;
         let pointers: Vec<*const std::os::raw::c_char> = expressions.iter().map(|e| e.as_ptr()).collect();
         let flags: Vec<c_uint> = patterns.iter().map(|p| p.flags).collect();
         let ids: Vec<c_uint> = (0..patterns.len() as c_uint).collect();
@@ -140,9 +208,16 @@ impl HyperscanMatcher {
         };
         if rc != ffi::HS_SUCCESS {
             let (message, index) = take_compile_error(error);
-            return Err(CompileError { message, index: usize::try_from(index).ok() });
+            return Err(CompileError {
+                message,
+                index: usize::try_from(index).ok(),
+            });
         }
-        Ok(HyperscanMatcher { db, id: NEXT_DATABASE_ID.fetch_add(1, Ordering::Relaxed) })
+        Ok(HyperscanMatcher {
+            db,
+            id: NEXT_DATABASE_ID.fetch_add(1, Ordering::Relaxed),
+            starts,
+        })
     }
 }
 
@@ -154,7 +229,10 @@ pub struct HsScratch {
 
 impl Default for HsScratch {
     fn default() -> Self {
-        HsScratch { scratch: ptr::null_mut(), sized_for: Vec::new() }
+        HsScratch {
+            scratch: ptr::null_mut(),
+            sized_for: Vec::new(),
+        }
     }
 }
 
@@ -175,7 +253,9 @@ impl HsScratch {
         // SAFETY: db is valid; hs_alloc_scratch grows (or allocates) the scratch in place.
         let rc = unsafe { ffi::hs_alloc_scratch(matcher.db, &mut self.scratch) };
         if rc != ffi::HS_SUCCESS {
-            return Err(Error::Scan(format!("Hyperscan could not allocate scratch space (error {rc})")));
+            return Err(Error::Scan(format!(
+                "Hyperscan could not allocate scratch space (error {rc})"
+            )));
         }
         self.sized_for.push(matcher.id);
         Ok(())
@@ -185,7 +265,12 @@ impl HsScratch {
 unsafe extern "C" fn on_match(id: c_uint, from: c_ulonglong, to: c_ulonglong, _: c_uint, ctx: *mut c_void) -> c_int {
     // SAFETY: ctx is the `&mut Vec<RawMatch>` passed to hs_scan below, alive for the call.
     let out = unsafe { &mut *ctx.cast::<Vec<RawMatch>>() };
-    out.push(RawMatch { pattern: id, start: from as u32, end: to as u32 });
+    let _ = from; // 0 without HS_FLAG_SOM_LEFTMOST; starts are located after the scan.
+    out.push(RawMatch {
+        pattern: id,
+        start: to as u32,
+        end: to as u32,
+    });
     0
 }
 
@@ -205,6 +290,7 @@ impl Matcher for HyperscanMatcher {
         if haystack.is_empty() {
             return Ok(());
         }
+        let first = out.len();
         let length = c_uint::try_from(haystack.len())
             .map_err(|_| Error::Input(format!("text of {} bytes is too long to scan", haystack.len())))?;
         scratch.ensure(self)?;
@@ -221,9 +307,57 @@ impl Matcher for HyperscanMatcher {
                 (out as *mut Vec<RawMatch>).cast(),
             )
         };
-        match rc {
-            ffi::HS_SUCCESS | ffi::HS_SCAN_TERMINATED => Ok(()),
-            rc => Err(Error::Scan(format!("Hyperscan scan failed (error {rc})"))),
+        if rc != ffi::HS_SUCCESS && rc != ffi::HS_SCAN_TERMINATED {
+            return Err(Error::Scan(format!("Hyperscan scan failed (error {rc})")));
+        }
+        // Locate starts; a match whose start cannot be found (the engines disagree) is dropped.
+        let mut kept = first;
+        for i in first..out.len() {
+            let m = out[i];
+            if let Some(start) = self.starts[m.pattern as usize].start(haystack, m.end as usize) {
+                out[kept] = RawMatch {
+                    start: start as u32,
+                    ..m
+                };
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
+        Ok(())
+    }
+}
+
+/// The benchmarks' physical reference: one Hyperscan database run over the raw bytes of every
+/// row (no views, no verification, no start offsets), returning the number of matches.
+pub fn bare_scan_count(matcher: &HyperscanMatcher, texts: &(impl crate::scanner::TextSource + ?Sized)) -> Result<u64> {
+    let mut scratch = HsScratch::default();
+    scratch.ensure(matcher)?;
+    unsafe extern "C" fn count(_: c_uint, _: c_ulonglong, _: c_ulonglong, _: c_uint, ctx: *mut c_void) -> c_int {
+        // SAFETY: ctx is the `&mut u64` passed below.
+        unsafe { *ctx.cast::<u64>() += 1 };
+        0
+    }
+    let mut matches = 0u64;
+    for i in 0..texts.len() {
+        let Some(bytes) = texts.bytes(i) else { continue };
+        if bytes.is_empty() || std::str::from_utf8(bytes).is_err() {
+            continue;
+        }
+        // SAFETY: valid UTF-8, scratch sized for this database, `matches` outlives the call.
+        let rc = unsafe {
+            ffi::hs_scan(
+                matcher.db,
+                bytes.as_ptr().cast(),
+                bytes.len() as c_uint,
+                0,
+                scratch.scratch,
+                Some(count),
+                (&mut matches as *mut u64).cast(),
+            )
+        };
+        if rc != ffi::HS_SUCCESS {
+            return Err(Error::Scan(format!("Hyperscan scan failed (error {rc})")));
         }
     }
+    Ok(matches)
 }

@@ -41,13 +41,7 @@ pub struct hs_expr_info_t {
 }
 
 pub type match_event_handler = Option<
-    unsafe extern "C" fn(
-        id: c_uint,
-        from: c_ulonglong,
-        to: c_ulonglong,
-        flags: c_uint,
-        context: *mut c_void,
-    ) -> c_int,
+    unsafe extern "C" fn(id: c_uint, from: c_ulonglong, to: c_ulonglong, flags: c_uint, context: *mut c_void) -> c_int,
 >;
 
 pub const HS_SUCCESS: hs_error_t = 0;
@@ -56,7 +50,6 @@ pub const HS_SCAN_TERMINATED: hs_error_t = -3;
 pub const HS_FLAG_CASELESS: c_uint = 1;
 pub const HS_FLAG_UTF8: c_uint = 32;
 pub const HS_FLAG_UCP: c_uint = 64;
-pub const HS_FLAG_SOM_LEFTMOST: c_uint = 256;
 
 pub const HS_MODE_BLOCK: c_uint = 1;
 

@@ -10,7 +10,7 @@ mod hyperscan;
 mod hyperscan_ffi;
 mod literal;
 
-pub use hyperscan::{hyperscan_version, validate_pattern, HsPattern, HsScratch, HyperscanMatcher};
+pub use hyperscan::{bare_scan_count, hyperscan_version, validate_pattern, HsPattern, HsScratch, HyperscanMatcher};
 pub use literal::LiteralMatcher;
 
 use crate::error::Result;
@@ -47,7 +47,8 @@ mod tests {
     use super::*;
 
     /// `(literals, haystack, expected (pattern, start, end))`, run against both backends.
-    const TABLE: &[(&[&str], &str, &[(u32, u32, u32)])] = &[
+    type Case = (&'static [&'static str], &'static str, &'static [(u32, u32, u32)]);
+    const TABLE: &[Case] = &[
         (&["ngu"], "đồ ngu", &[(0, 6, 9)]),
         (&["ngu"], "ngu ngu", &[(0, 0, 3), (0, 4, 7)]),
         (&["đụ", "đụ má"], "đụ má mày", &[(0, 0, 5), (1, 0, 9)]),
@@ -56,7 +57,11 @@ mod tests {
         (&["a.b"], "axb a.b", &[(0, 4, 7)]),
         (&["x"], "", &[]),
         (&["😀"], "hi 😀😀", &[(0, 3, 7), (0, 7, 11)]),
-        (&["[", "(", "\\", "$"], "a[(\\$", &[(0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5)]),
+        (
+            &["[", "(", "\\", "$"],
+            "a[(\\$",
+            &[(0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5)],
+        ),
     ];
 
     fn run_table<M: Matcher>() {

@@ -111,6 +111,7 @@ struct Entry {
     exact: Slot,
     casefold: Slot,
     fold: Slot,
+    starts_segment: bool,
 }
 
 /// Normalised forms of every BMP character taken as a segment of its own.
@@ -143,7 +144,10 @@ impl CharTable {
             }
             let offset = pool.len() as u32;
             pool.push_str(&buf);
-            Slot { offset, len: buf.len() as u8 }
+            Slot {
+                offset,
+                len: buf.len() as u8,
+            }
         };
         for u in 0..TABLE_END {
             let c = char::from_u32(u).unwrap_or('\u{FFFD}');
@@ -151,6 +155,7 @@ impl CharTable {
                 exact: slot(c, exact_segment, &mut pool),
                 casefold: slot(c, casefold_segment, &mut pool),
                 fold: slot(c, fold_segment, &mut pool),
+                starts_segment: starts_segment(c),
             });
         }
         CharTable { entries, pool }
@@ -162,34 +167,27 @@ impl CharTable {
         (c as u32) < TABLE_END
     }
 
+    /// [`starts_segment`], answered from the table for BMP characters.
     #[inline]
-    fn write(&self, c: char, slot: Slot, out: &mut String) -> usize {
-        if slot.len == SAME {
-            out.push(c);
-            c.len_utf8()
-        } else {
-            let s = &self.pool[slot.offset as usize..slot.offset as usize + slot.len as usize];
-            out.push_str(s);
-            s.len()
+    pub fn starts_segment(&self, c: char) -> bool {
+        match self.entries.get(c as usize) {
+            Some(entry) => entry.starts_segment,
+            None => starts_segment(c),
         }
     }
 
-    /// Appends the exact form of `c`; returns the number of bytes written.
+    /// The form of `c` in `view` (exact, casefold or fold), or `None` when it is `c` itself.
+    /// Characters outside the table (emoji) are always themselves.
     #[inline]
-    pub fn exact(&self, c: char, out: &mut String) -> usize {
-        self.write(c, self.entries[c as usize].exact, out)
-    }
-
-    /// Appends the casefold form of `c`; returns the number of bytes written.
-    #[inline]
-    pub fn casefold(&self, c: char, out: &mut String) -> usize {
-        self.write(c, self.entries[c as usize].casefold, out)
-    }
-
-    /// Appends the fold form of `c`; returns the number of bytes written.
-    #[inline]
-    pub fn fold(&self, c: char, out: &mut String) -> usize {
-        self.write(c, self.entries[c as usize].fold, out)
+    pub fn form(&self, c: char, view: super::View) -> Option<&[u8]> {
+        let entry = self.entries.get(c as usize)?;
+        let slot = match view {
+            super::View::Exact => entry.exact,
+            super::View::Casefold => entry.casefold,
+            _ => entry.fold,
+        };
+        let start = slot.offset as usize;
+        (slot.len != SAME).then(|| &self.pool.as_bytes()[start..start + slot.len as usize])
     }
 }
 
@@ -214,11 +212,13 @@ mod tests {
     fn table_agrees_with_the_slow_path() {
         let table = CharTable::get();
         for c in ['A', 'é', 'Ệ', 'Đ', 'ß', 'ﬁ', '\u{200B}', 'Å', 'Ω', 'ｆ', 'с', 'İ'] {
-            let (mut a, mut b, mut d) = (String::new(), String::new(), String::new());
-            table.exact(c, &mut a);
-            table.casefold(c, &mut b);
-            table.fold(c, &mut d);
             let s = c.to_string();
+            let form = |view| String::from_utf8(table.form(c, view).unwrap_or(s.as_bytes()).to_vec()).unwrap();
+            let (a, b, d) = (
+                form(super::super::View::Exact),
+                form(super::super::View::Casefold),
+                form(super::super::View::Fold),
+            );
             assert_eq!(a, view(exact_segment, &s), "exact {c:?}");
             assert_eq!(b, view(casefold_segment, &s), "casefold {c:?}");
             assert_eq!(d, view(fold_segment, &s), "fold {c:?}");

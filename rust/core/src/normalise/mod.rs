@@ -22,8 +22,8 @@ pub mod skeleton;
 use std::fmt;
 use std::str::FromStr;
 
+use chars::{casefold_segment, exact_segment, fold_segment, is_inert_astral, CharTable};
 pub use chars::{is_default_ignorable, is_letter, is_word_char};
-use chars::{casefold_segment, exact_segment, fold_segment, is_inert_astral, starts_segment, CharTable};
 use serde::{Deserialize, Serialize};
 use skeleton::SkeletonBuilder;
 
@@ -154,6 +154,11 @@ impl OffsetMap {
         }
     }
 
+    fn truncate(&mut self, len: usize) {
+        self.start.truncate(len);
+        self.end.truncate(len);
+    }
+
     /// The original byte range a view byte range `start..end` (non-empty) came from.
     pub fn to_original(&self, start: usize, end: usize) -> (usize, usize) {
         if self.identity {
@@ -171,7 +176,23 @@ pub struct ViewTexts {
     maps: [OffsetMap; 4],
     skeleton: SkeletonBuilder,
     skeleton_spans: Vec<(u32, u32)>,
-    segment: String,
+}
+
+/// The character starting at byte `at` of valid UTF-8 `bytes`, and its length.
+#[inline]
+fn decode(bytes: &[u8], at: usize) -> (char, usize) {
+    let b = bytes[at];
+    let (len, init) = match b {
+        0x00..=0x7F => return (b as char, 1),
+        0xC0..=0xDF => (2, (b & 0x1F) as u32),
+        0xE0..=0xEF => (3, (b & 0x0F) as u32),
+        _ => (4, (b & 0x07) as u32),
+    };
+    let mut code = init;
+    for &cont in &bytes[at + 1..at + len] {
+        code = (code << 6) | (cont & 0x3F) as u32;
+    }
+    (char::from_u32(code).unwrap_or('\u{FFFD}'), len)
 }
 
 impl ViewTexts {
@@ -225,81 +246,142 @@ impl ViewTexts {
     }
 
     fn build_unicode(&mut self, text: &str, chain: ViewSet, with_maps: bool) {
-        let table = CharTable::get();
-        let (exact, casefold, fold) = (
+        let flags = (
             chain.contains(View::Exact),
             chain.contains(View::Casefold),
             chain.contains(View::Fold),
+            with_maps,
         );
+        // Monomorphised per combination, so the per-character loop has no view branches.
+        macro_rules! dispatch {
+            ($(($e:literal, $c:literal, $f:literal, $m:literal)),*) => {
+                match flags {
+                    $(($e, $c, $f, $m) => self.build_chain::<$e, $c, $f, $m>(text),)*
+                }
+            };
+        }
+        dispatch!(
+            (false, false, false, false),
+            (false, false, false, true),
+            (false, false, true, false),
+            (false, false, true, true),
+            (false, true, false, false),
+            (false, true, false, true),
+            (false, true, true, false),
+            (false, true, true, true),
+            (true, false, false, false),
+            (true, false, false, true),
+            (true, false, true, false),
+            (true, false, true, true),
+            (true, true, false, false),
+            (true, true, false, true),
+            (true, true, true, false),
+            (true, true, true, true)
+        )
+    }
+
+    /// One pass over the text writing the exact, casefold and fold views. Each character is
+    /// written as soon as it is read, as a segment of its own; when a combining mark follows
+    /// (decomposed input, rare), the segment just written is taken back and rewritten whole
+    /// through the slow path. This avoids looking ahead at every character.
+    fn build_chain<const EXACT: bool, const CASEFOLD: bool, const FOLD: bool, const MAPS: bool>(&mut self, text: &str) {
+        let table = CharTable::get();
+        let on = [EXACT, CASEFOLD, FOLD];
+        let with_maps = MAPS;
         if with_maps {
-            for v in [View::Exact, View::Casefold, View::Fold] {
-                self.maps[v.index()].reset(false);
+            for map in &mut self.maps[..3] {
+                map.reset(false);
             }
         }
         let [t_exact, t_casefold, t_fold, _] = &mut self.texts;
-        let [m_exact, m_casefold, m_fold, _] = &mut self.maps;
-        let mut chars = text.char_indices().peekable();
-        while let Some((start, c)) = chars.next() {
-            let mut end = start + c.len_utf8();
-            while let Some(&(i, next)) = chars.peek() {
-                if starts_segment(next) {
-                    break;
-                }
-                end = i + next.len_utf8();
-                chars.next();
-            }
-            let single = end == start + c.len_utf8();
-            let (os, oe) = (start as u32, end as u32);
-            if single && CharTable::covers(c) {
-                if exact {
-                    let n = table.exact(c, t_exact);
-                    if with_maps {
-                        m_exact.push(n, os, oe);
-                    }
-                }
-                if casefold {
-                    let n = table.casefold(c, t_casefold);
-                    if with_maps {
-                        m_casefold.push(n, os, oe);
-                    }
-                }
-                if fold {
-                    let n = table.fold(c, t_fold);
-                    if with_maps {
-                        m_fold.push(n, os, oe);
-                    }
-                }
-            } else if single && is_inert_astral(c) {
-                for (on, out, map) in [
-                    (exact, &mut *t_exact, &mut *m_exact),
-                    (casefold, &mut *t_casefold, &mut *m_casefold),
-                    (fold, &mut *t_fold, &mut *m_fold),
-                ] {
-                    if on {
-                        out.push(c);
-                        if with_maps {
-                            map.push(c.len_utf8(), os, oe);
-                        }
-                    }
-                }
-            } else {
-                let seg = &text[start..end];
-                for (on, f, out, map) in [
-                    (exact, exact_segment as fn(&str, &mut String), &mut *t_exact, &mut *m_exact),
-                    (casefold, casefold_segment, &mut *t_casefold, &mut *m_casefold),
-                    (fold, fold_segment, &mut *t_fold, &mut *m_fold),
-                ] {
-                    if on {
-                        let before = out.len();
-                        f(seg, out);
-                        if with_maps {
-                            map.push(out.len() - before, os, oe);
-                        }
-                    }
-                }
+        // SAFETY: only whole UTF-8 sequences are appended below (ASCII bytes, slices of `text`
+        // at character boundaries, or strings from the table), and truncation happens only at
+        // lengths recorded between such appends, so the Strings stay valid UTF-8.
+        let outs = unsafe { [t_exact.as_mut_vec(), t_casefold.as_mut_vec(), t_fold.as_mut_vec()] };
+        let maps = &mut self.maps[..3];
+        let bytes = text.as_bytes();
+        let n = bytes.len();
+        for v in 0..3 {
+            if on[v] {
+                outs[v].reserve(n + 8);
             }
         }
-        self.segment.clear();
+        // Start of the last segment written, in the text and in each view.
+        let mut segment_start = 0usize;
+        let mut segment_out = [0usize; 3];
+        let mut at = 0;
+        while at < n {
+            let b = bytes[at];
+            if b < 0x80 {
+                segment_start = at;
+                for v in 0..3 {
+                    if on[v] {
+                        segment_out[v] = outs[v].len();
+                        outs[v].push(if v == 0 { b } else { b.to_ascii_lowercase() });
+                        if with_maps {
+                            maps[v].push(1, at as u32, at as u32 + 1);
+                        }
+                    }
+                }
+                at += 1;
+                continue;
+            }
+            let (c, len) = decode(bytes, at);
+            if !table.starts_segment(c) && at > 0 {
+                // Marks after the segment just written: rewrite the whole segment.
+                let mut end = at + len;
+                while end < n && bytes[end] >= 0x80 {
+                    let (next, next_len) = decode(bytes, end);
+                    if table.starts_segment(next) {
+                        break;
+                    }
+                    end += next_len;
+                }
+                let segment = &text[segment_start..end];
+                let mut buf = String::new();
+                for v in 0..3 {
+                    if on[v] {
+                        outs[v].truncate(segment_out[v]);
+                        buf.clear();
+                        [exact_segment as fn(&str, &mut String), casefold_segment, fold_segment][v](segment, &mut buf);
+                        outs[v].extend_from_slice(buf.as_bytes());
+                        if with_maps {
+                            maps[v].truncate(segment_out[v]);
+                            maps[v].push(buf.len(), segment_start as u32, end as u32);
+                        }
+                    }
+                }
+                at = end;
+                continue;
+            }
+            segment_start = at;
+            let original = &bytes[at..at + len];
+            let known = CharTable::covers(c) || is_inert_astral(c);
+            let mut buf = String::new();
+            for v in 0..3 {
+                if on[v] {
+                    segment_out[v] = outs[v].len();
+                    let form: &[u8] = if known {
+                        table.form(c, View::ALL[v]).unwrap_or(original)
+                    } else {
+                        buf.clear();
+                        [exact_segment as fn(&str, &mut String), casefold_segment, fold_segment][v](
+                            &text[at..at + len],
+                            &mut buf,
+                        );
+                        buf.as_bytes()
+                    };
+                    // Forms are 1 to 4 bytes: a loop beats a memcpy call.
+                    for &byte in form {
+                        outs[v].push(byte);
+                    }
+                    if with_maps {
+                        maps[v].push(form.len(), at as u32, (at + len) as u32);
+                    }
+                }
+            }
+            at += len;
+        }
     }
 
     fn build_skeleton(&mut self, with_maps: bool) {
@@ -340,7 +422,12 @@ mod tests {
             let n = views.text($view).len();
             for i in 0..n {
                 let (s, e) = views.to_original($view, i, i + 1);
-                assert!(s < e && e <= $orig.len(), "{} of {:?}: byte {i} -> {s}..{e}", $view, $orig);
+                assert!(
+                    s < e && e <= $orig.len(),
+                    "{} of {:?}: byte {i} -> {s}..{e}",
+                    $view,
+                    $orig
+                );
             }
         }};
     }

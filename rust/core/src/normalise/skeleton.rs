@@ -17,16 +17,52 @@ use super::chars::is_letter;
 pub fn homoglyph(c: char) -> char {
     match c {
         // Cyrillic
-        'а' => 'a', 'в' => 'b', 'г' => 'r', 'е' => 'e', 'і' => 'i', 'ј' => 'j', 'к' => 'k',
-        'м' => 'm', 'н' => 'h', 'о' => 'o', 'п' => 'n', 'р' => 'p', 'с' => 'c', 'т' => 't',
-        'у' => 'y', 'х' => 'x', 'ь' => 'b', 'ѕ' => 's', 'ԁ' => 'd', 'ԛ' => 'q', 'ԝ' => 'w',
-        'һ' => 'h', 'ӏ' => 'l',
+        'а' => 'a',
+        'в' => 'b',
+        'г' => 'r',
+        'е' => 'e',
+        'і' => 'i',
+        'ј' => 'j',
+        'к' => 'k',
+        'м' => 'm',
+        'н' => 'h',
+        'о' => 'o',
+        'п' => 'n',
+        'р' => 'p',
+        'с' => 'c',
+        'т' => 't',
+        'у' => 'y',
+        'х' => 'x',
+        'ь' => 'b',
+        'ѕ' => 's',
+        'ԁ' => 'd',
+        'ԛ' => 'q',
+        'ԝ' => 'w',
+        'һ' => 'h',
+        'ӏ' => 'l',
         // Greek
-        'α' => 'a', 'β' => 'b', 'γ' => 'y', 'ε' => 'e', 'η' => 'n', 'ι' => 'i', 'κ' => 'k',
-        'μ' => 'u', 'ν' => 'v', 'ο' => 'o', 'ρ' => 'p', 'τ' => 't', 'υ' => 'u', 'χ' => 'x',
+        'α' => 'a',
+        'β' => 'b',
+        'γ' => 'y',
+        'ε' => 'e',
+        'η' => 'n',
+        'ι' => 'i',
+        'κ' => 'k',
+        'μ' => 'u',
+        'ν' => 'v',
+        'ο' => 'o',
+        'ρ' => 'p',
+        'τ' => 't',
+        'υ' => 'u',
+        'χ' => 'x',
         'ω' => 'w',
         // Latin letters without a decomposition
-        'ı' => 'i', 'ł' => 'l', 'ø' => 'o', 'ɑ' => 'a', 'ɡ' => 'g', 'ƅ' => 'b',
+        'ı' => 'i',
+        'ł' => 'l',
+        'ø' => 'o',
+        'ɑ' => 'a',
+        'ɡ' => 'g',
+        'ƅ' => 'b',
         _ => c,
     }
 }
@@ -49,7 +85,10 @@ pub fn leet(c: char) -> Option<char> {
 
 /// Characters that may join the letters of a spaced-out word.
 pub fn is_separator(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '.' | '-' | '_' | '*' | '/' | '\\' | '|' | '+' | '~' | '^' | '·' | '•')
+    matches!(
+        c,
+        ' ' | '\t' | '.' | '-' | '_' | '*' | '/' | '\\' | '|' | '+' | '~' | '^' | '·' | '•'
+    )
 }
 
 /// Longest run of separators allowed between two letters of a spaced-out word.
@@ -105,7 +144,7 @@ impl SkeletonBuilder {
                 let letter_beside = prev.is_some_and(is_letter) || next.is_some_and(is_letter);
                 let inside = prev.is_some_and(is_unit) && next.is_some_and(is_unit);
                 let is_digit = c.is_ascii_digit();
-                if (is_digit && letter_beside) || (!is_digit && inside && letter_beside) {
+                if letter_beside && (is_digit || inside) {
                     c = letter;
                 }
             }
@@ -136,9 +175,7 @@ impl SkeletonBuilder {
         self.drop.clear();
         self.drop.resize(n, false);
         let single = |i: usize| {
-            is_unit(units[i].c)
-                && !(i > 0 && is_unit(units[i - 1].c))
-                && !(i + 1 < n && is_unit(units[i + 1].c))
+            is_unit(units[i].c) && !(i > 0 && is_unit(units[i - 1].c)) && !(i + 1 < n && is_unit(units[i + 1].c))
         };
         let separator_after = |i: usize| -> usize {
             let mut k = i + 1;
@@ -175,10 +212,8 @@ impl SkeletonBuilder {
             let spaced = separator.is_some_and(|(at, _)| units[at].c.is_whitespace());
             let needed = if spaced { 3 } else { 2 };
             if last > first && letters >= needed {
-                for j in first..=last {
-                    if !is_unit(units[j].c) {
-                        self.drop[j] = true;
-                    }
+                for (unit, drop) in units[first..=last].iter().zip(&mut self.drop[first..=last]) {
+                    *drop = !is_unit(unit.c);
                 }
                 i = last + 1;
             } else {

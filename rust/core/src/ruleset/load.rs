@@ -53,7 +53,14 @@ struct Parts {
 impl Ruleset {
     /// Parses a ruleset given as TOML text; `name` is used in error messages.
     pub fn from_toml(text: &str, name: &str) -> Result<Ruleset> {
-        build(vec![Source { name: name.to_owned(), text: text.to_owned(), dir: None }], 0)
+        build(
+            vec![Source {
+                name: name.to_owned(),
+                text: text.to_owned(),
+                dir: None,
+            }],
+            0,
+        )
     }
 
     /// Loads a ruleset file, or a directory of `.toml` files (read recursively, in name order).
@@ -77,7 +84,11 @@ fn bundled_sources(name: &str) -> Result<Vec<Source>> {
     let sources: Vec<Source> = bundled::BUNDLED_FILES
         .iter()
         .filter(|(path, _)| path.starts_with(&prefix))
-        .map(|(path, text)| Source { name: format!("{BUNDLED_PREFIX}{path}"), text: (*text).to_owned(), dir: None })
+        .map(|(path, text)| Source {
+            name: format!("{BUNDLED_PREFIX}{path}"),
+            text: (*text).to_owned(),
+            dir: None,
+        })
         .collect();
     if sources.is_empty() {
         let known = bundled_ruleset_names().join(", ");
@@ -109,7 +120,11 @@ fn read_sources(path: &Path) -> Result<Vec<Source>> {
             let name = file.display().to_string();
             let bytes = fs::read(&file).map_err(|e| Error::ruleset(&name, None, format!("cannot read: {e}")))?;
             let text = String::from_utf8(bytes).map_err(|e| {
-                Error::ruleset(&name, None, format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+                Error::ruleset(
+                    &name,
+                    None,
+                    format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                )
             })?;
             let dir = file.parent().map(Path::to_path_buf);
             Ok(Source { name, text, dir })
@@ -149,7 +164,11 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
     let Some((meta, meta_file)) = parts.meta.take() else {
         if problems.is_empty() {
             let file = files.first().cloned().unwrap_or_default();
-            problems.push(Problem { file, item: None, reason: "no [ruleset] table (id, version, title)".into() });
+            problems.push(Problem {
+                file,
+                item: None,
+                reason: "no [ruleset] table (id, version, title)".into(),
+            });
         }
         return Err(Error::Ruleset(problems));
     };
@@ -189,12 +208,20 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
         let known: HashSet<&str> = base.rules.iter().map(|r| r.id.as_str()).collect();
         for id in &meta.disable {
             if !known.contains(id.as_str()) {
-                problems.push(problem(&meta_file, None, format!("disable: no rule `{id}` in `{}`", base.id)));
+                problems.push(problem(
+                    &meta_file,
+                    None,
+                    format!("disable: no rule `{id}` in `{}`", base.id),
+                ));
             }
         }
         ruleset.laws = base.laws;
         ruleset.clauses = base.clauses;
-        ruleset.rules = base.rules.into_iter().filter(|r| !meta.disable.contains(&r.id)).collect();
+        ruleset.rules = base
+            .rules
+            .into_iter()
+            .filter(|r| !meta.disable.contains(&r.id))
+            .collect();
         ruleset.allow = base.allow;
         ruleset.disabled.extend(base.disabled);
     } else if !meta.disable.is_empty() {
@@ -241,7 +268,11 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn problem(file: &str, item: Option<&str>, reason: impl Into<String>) -> Problem {
-    Problem { file: file.to_owned(), item: item.map(str::to_owned), reason: reason.into() }
+    Problem {
+        file: file.to_owned(),
+        item: item.map(str::to_owned),
+        reason: reason.into(),
+    }
 }
 
 /// The line (1-based) of a byte offset.
@@ -254,7 +285,10 @@ fn parse_file(source: &Source, parts: &mut Parts, problems: &mut Vec<Problem>) {
     let table: toml::Table = match toml::from_str(&source.text) {
         Ok(t) => t,
         Err(e) => {
-            let at = e.span().map(|s| format!("line {}: ", line_of(&source.text, s.start))).unwrap_or_default();
+            let at = e
+                .span()
+                .map(|s| format!("line {}: ", line_of(&source.text, s.start)))
+                .unwrap_or_default();
             problems.push(problem(name, None, format!("invalid TOML: {at}{}", e.message().trim())));
             return;
         }
@@ -264,7 +298,11 @@ fn parse_file(source: &Source, parts: &mut Parts, problems: &mut Vec<Problem>) {
             "ruleset" => match value.try_into::<Meta>() {
                 Ok(meta) => {
                     if let Some((_, first)) = &parts.meta {
-                        problems.push(problem(name, None, format!("second [ruleset] table (the first is in {first})")));
+                        problems.push(problem(
+                            name,
+                            None,
+                            format!("second [ruleset] table (the first is in {first})"),
+                        ));
                     } else {
                         parts.meta = Some((meta, name.to_owned()));
                     }
@@ -301,7 +339,11 @@ fn items<T: DeserializeOwned>(
     mut accept: impl FnMut(T),
 ) {
     let toml::Value::Array(array) = value else {
-        problems.push(problem(file, None, format!("`{kind}` must be an array of tables: write [[{kind}]]")));
+        problems.push(problem(
+            file,
+            None,
+            format!("`{kind}` must be an array of tables: write [[{kind}]]"),
+        ));
         return;
     };
     for (i, item) in array.into_iter().enumerate() {
@@ -325,14 +367,20 @@ fn is_date(s: &str) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 fn validate(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
     let mut seen: HashMap<(&str, String), String> = HashMap::new();
     let mut duplicate = |kind: &'static str, id: &str, file: &str, problems: &mut Vec<Problem>| {
         if let Some(first) = seen.insert((kind, id.to_owned()), file.to_owned()) {
-            problems.push(problem(file, Some(&format!("{kind} {id}")), format!("duplicate {kind} id (first defined in {first})")));
+            problems.push(problem(
+                file,
+                Some(&format!("{kind} {id}")),
+                format!("duplicate {kind} id (first defined in {first})"),
+            ));
         }
     };
     for law in &ruleset.laws {
@@ -351,13 +399,21 @@ fn validate(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
         for (key, date) in [("effective", &law.effective), ("until", &law.until)] {
             if let Some(date) = date {
                 if !is_date(date) {
-                    problems.push(problem(&law.file, Some(&item), format!("{key} `{date}` is not a YYYY-MM-DD date")));
+                    problems.push(problem(
+                        &law.file,
+                        Some(&item),
+                        format!("{key} `{date}` is not a YYYY-MM-DD date"),
+                    ));
                 }
             }
         }
         if let Some(next) = &law.superseded_by {
             if !law_ids.contains(next.as_str()) {
-                problems.push(problem(&law.file, Some(&item), format!("superseded_by: unknown law `{next}`")));
+                problems.push(problem(
+                    &law.file,
+                    Some(&item),
+                    format!("superseded_by: unknown law `{next}`"),
+                ));
             }
         }
     }
@@ -401,7 +457,9 @@ fn validate(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
         }
         for (view, confidence) in &rule.view_confidence {
             if !rule.views.contains(view) {
-                report(format!("view_confidence names view `{view}`, which the rule does not match in"));
+                report(format!(
+                    "view_confidence names view `{view}`, which the rule does not match in"
+                ));
             }
             if !(*confidence > 0.0 && *confidence <= 1.0) {
                 report(format!("view_confidence for `{view}` ({confidence}) is not in (0, 1]"));
@@ -415,7 +473,11 @@ fn validate(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
                 report("near has neither terms nor patterns".into());
             }
         }
-        let term_lists = [("terms", &rule.terms), ("allow", &rule.allow.terms), ("unless", &rule.unless.terms)];
+        let term_lists = [
+            ("terms", &rule.terms),
+            ("allow", &rule.allow.terms),
+            ("unless", &rule.unless.terms),
+        ];
         let near_terms = rule.near.as_ref().map(|n| &n.terms);
         for (key, terms) in term_lists.into_iter().chain(near_terms.map(|t| ("near", t))) {
             for term in terms {
@@ -427,14 +489,20 @@ fn validate(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
                 }
             }
         }
-        let pattern_lists = [("patterns", &rule.patterns), ("allow", &rule.allow.patterns), ("unless", &rule.unless.patterns)];
+        let pattern_lists = [
+            ("patterns", &rule.patterns),
+            ("allow", &rule.allow.patterns),
+            ("unless", &rule.unless.patterns),
+        ];
         let near_patterns = rule.near.as_ref().map(|n| &n.patterns);
         for (key, patterns) in pattern_lists.into_iter().chain(near_patterns.map(|p| ("near", p))) {
             for pattern in patterns {
                 for view in &rule.views {
                     let compiled = HsPattern::regex(&normalise_pattern(*view, pattern), *view != View::Exact);
                     if let Some(reason) = validate_pattern(&compiled) {
-                        report(format!("{key}: pattern {pattern:?} rejected by Hyperscan in view `{view}`: {reason}"));
+                        report(format!(
+                            "{key}: pattern {pattern:?} rejected by Hyperscan in view `{view}`: {reason}"
+                        ));
                         break;
                     }
                 }
@@ -459,7 +527,11 @@ mod tests {
 
     #[test]
     fn minimal_ruleset_loads_with_defaults() {
-        let r = Ruleset::from_toml(&format!("{HEAD}[[rule]]\nid = \"r\"\nclause = \"c\"\nterms = [\"x\"]\n"), "t.toml").unwrap();
+        let r = Ruleset::from_toml(
+            &format!("{HEAD}[[rule]]\nid = \"r\"\nclause = \"c\"\nterms = [\"x\"]\n"),
+            "t.toml",
+        )
+        .unwrap();
         let rule = &r.rules[0];
         assert_eq!(rule.views, vec![View::Casefold]);
         assert_eq!(rule.severity(), super::super::Severity::Medium);

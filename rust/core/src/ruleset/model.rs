@@ -194,8 +194,14 @@ impl<'de> Deserialize<'de> for Condition {
             Table(Table),
         }
         match Repr::deserialize(deserializer) {
-            Ok(Repr::Terms(terms)) => Ok(Condition { terms, patterns: Vec::new() }),
-            Ok(Repr::Table(t)) => Ok(Condition { terms: t.terms, patterns: t.patterns }),
+            Ok(Repr::Terms(terms)) => Ok(Condition {
+                terms,
+                patterns: Vec::new(),
+            }),
+            Ok(Repr::Table(t)) => Ok(Condition {
+                terms: t.terms,
+                patterns: t.patterns,
+            }),
             Err(_) => Err(serde::de::Error::custom(
                 "expected a list of terms or a table { terms = [...], patterns = [...] }",
             )),

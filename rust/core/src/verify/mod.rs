@@ -101,7 +101,13 @@ pub fn is_word_bounded(text: &str, start: usize, end: usize) -> bool {
 
 /// Number of words between two original byte ranges (0 when they overlap or touch).
 pub fn words_between(text: &str, a: (u32, u32), b: (u32, u32)) -> u32 {
-    let (left_end, right_start) = if a.1 <= b.0 { (a.1, b.0) } else if b.1 <= a.0 { (b.1, a.0) } else { return 0 };
+    let (left_end, right_start) = if a.1 <= b.0 {
+        (a.1, b.0)
+    } else if b.1 <= a.0 {
+        (b.1, a.0)
+    } else {
+        return 0;
+    };
     let gap = &text[left_end as usize..right_start as usize];
     let mut words = 0;
     let mut in_word = false;
@@ -147,8 +153,17 @@ pub fn resolve_rule(
     let mut kept: Vec<Hit> = Vec::new();
     for hit in candidates {
         let span = (hit.start, hit.end);
-        if let Some(allow) = hits.iter().find(|h| h.role == Role::Allow && inside(span, (h.start, h.end))) {
-            record(hit, Outcome::Allowed { rule: allow.rule, source: allow.source });
+        if let Some(allow) = hits
+            .iter()
+            .find(|h| h.role == Role::Allow && inside(span, (h.start, h.end)))
+        {
+            record(
+                hit,
+                Outcome::Allowed {
+                    rule: allow.rule,
+                    source: allow.source,
+                },
+            );
             continue;
         }
         if let Some(within) = conditions.near_within {
@@ -203,10 +218,20 @@ mod tests {
     use super::*;
 
     fn hit(role: Role, view: View, start: u32, end: u32) -> Hit {
-        Hit { rule: 0, role, view, source: 0, start, end }
+        Hit {
+            rule: 0,
+            role,
+            view,
+            source: 0,
+            start,
+            end,
+        }
     }
 
-    const PLAIN: Conditions = Conditions { near_within: None, min_count: 1 };
+    const PLAIN: Conditions = Conditions {
+        near_within: None,
+        min_count: 1,
+    };
 
     #[test]
     fn word_boundaries() {
@@ -226,7 +251,10 @@ mod tests {
 
     #[test]
     fn unless_vetoes_the_post() {
-        let hits = [hit(Role::Hit, View::Casefold, 0, 3), hit(Role::Unless, View::Casefold, 10, 20)];
+        let hits = [
+            hit(Role::Hit, View::Casefold, 0, 3),
+            hit(Role::Unless, View::Casefold, 10, 20),
+        ];
         assert!(resolve_rule("", &hits, &PLAIN, None).is_empty());
     }
 
@@ -258,12 +286,24 @@ mod tests {
     #[test]
     fn near_and_min_count() {
         let text = "a b c d e f g h";
-        let hits = [hit(Role::Hit, View::Casefold, 0, 1), hit(Role::Near, View::Casefold, 14, 15)];
-        let near = Conditions { near_within: Some(2), min_count: 1 };
+        let hits = [
+            hit(Role::Hit, View::Casefold, 0, 1),
+            hit(Role::Near, View::Casefold, 14, 15),
+        ];
+        let near = Conditions {
+            near_within: Some(2),
+            min_count: 1,
+        };
         assert!(resolve_rule(text, &hits, &near, None).is_empty());
-        let near = Conditions { near_within: Some(6), min_count: 1 };
+        let near = Conditions {
+            near_within: Some(6),
+            min_count: 1,
+        };
         assert_eq!(resolve_rule(text, &hits, &near, None).len(), 1);
-        let twice = Conditions { near_within: None, min_count: 2 };
+        let twice = Conditions {
+            near_within: None,
+            min_count: 2,
+        };
         assert!(resolve_rule(text, &hits[..1], &twice, None).is_empty());
     }
 }

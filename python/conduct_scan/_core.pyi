@@ -1,0 +1,79 @@
+"""Type stubs of the native module ``conduct_scan._core`` (Rust, PyO3)."""
+
+from collections.abc import Sequence
+from os import PathLike
+from typing import Any, Literal
+
+import pyarrow as pa
+
+__version__: str
+HYPERSCAN_VERSION: str
+
+class ConductScanError(Exception):
+    """Base class of every conduct_scan error."""
+
+class RulesetError(ConductScanError):
+    """A ruleset is invalid; ``problems`` lists (file, item, reason) for each problem."""
+
+    problems: list[tuple[str, str | None, str]]
+
+class ScanError(ConductScanError):
+    """Scanning failed."""
+
+class InputError(ConductScanError):
+    """The input cannot be scanned (wrong type or column)."""
+
+class Ruleset:
+    """A validated ruleset (TOML), parsed and checked by the Rust core."""
+
+    @staticmethod
+    def load(path: str | PathLike[str] | None = None) -> Ruleset:
+        """Load a ruleset file or directory; ``None`` loads the bundled ruleset."""
+    @staticmethod
+    def from_toml(text: str, name: str = "<string>") -> Ruleset:
+        """Parse a ruleset from TOML text; ``name`` is used in error messages."""
+    @staticmethod
+    def bundled(name: str) -> Ruleset:
+        """Load a bundled ruleset by name."""
+    @staticmethod
+    def bundled_names() -> list[str]:
+        """Names of the bundled rulesets."""
+    @property
+    def id(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def files(self) -> list[str]: ...
+    def to_json(self) -> str:
+        """The whole ruleset as JSON: id, version, laws, clauses, rules, allow-list."""
+
+class Scanner:
+    """A compiled ruleset that scans texts in parallel with the GIL released."""
+
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        threads: int | None = None,
+        literal_backend: Literal["aho-corasick", "hyperscan"] = "aho-corasick",
+    ) -> None: ...
+    @property
+    def ruleset(self) -> Ruleset: ...
+    @property
+    def threads(self) -> int: ...
+    @property
+    def views(self) -> list[str]: ...
+    def scan(self, texts: Sequence[str | None] | Any) -> pa.Table:
+        """Scan texts; return the findings as a ``pyarrow.Table``.
+
+        ``texts`` is a list of str/None or any Arrow string array or chunked array (Utf8,
+        LargeUtf8, Utf8View; Binary columns are decoded with replacement), taken zero-copy.
+        """
+    def explain(self, text: str) -> list[dict[str, Any]]:
+        """Every candidate match in ``text`` and what verification made of it."""
+
+def normalise(view: Literal["exact", "casefold", "fold", "skeleton"], text: str) -> str:
+    """Normalise ``text`` through one view."""
