@@ -1,0 +1,1 @@
+"""The rules toolchain: list, check, test, explain and evaluate rulesets."""
