@@ -354,13 +354,21 @@ impl ViewTexts {
                 at = end;
                 continue;
             }
-            segment_start = at;
+            // An invisible character does not start a segment of its own for what follows: a
+            // mark after it (`a`, zero-width space, acute) must still compose with the letter
+            // once the invisible one is gone, so a later mark takes back both.
+            let invisible = is_default_ignorable(c);
+            if !invisible {
+                segment_start = at;
+            }
             let original = &bytes[at..at + len];
             let known = CharTable::covers(c) || is_inert_astral(c);
             let mut buf = String::new();
             for v in 0..3 {
                 if on[v] {
-                    segment_out[v] = outs[v].len();
+                    if !invisible {
+                        segment_out[v] = outs[v].len();
+                    }
                     let form: &[u8] = if known {
                         table.form(c, View::ALL[v]).unwrap_or(original)
                     } else {
