@@ -94,131 +94,234 @@ pub fn is_separator(c: char) -> bool {
 /// Longest run of separators allowed between two letters of a spaced-out word.
 const MAX_SEPARATORS: usize = 3;
 
-#[derive(Clone, Copy)]
-struct Unit {
-    c: char,
-    /// Byte range in the fold view.
-    start: u32,
-    end: u32,
+/// What the algorithm needs to know about a unit of text: a byte of ASCII text (the fast path:
+/// the fold view of Vietnamese and English is nearly always ASCII) or a character.
+trait Unit: Copy + PartialEq {
+    fn is_letter(self) -> bool;
+    fn leet(self) -> Option<Self>;
+    fn is_separator(self) -> bool;
+    fn is_whitespace(self) -> bool;
+    fn is_digit(self) -> bool;
+    fn push(self, out: &mut String) -> usize;
+    fn is_unit(self) -> bool {
+        self.is_letter() || self.leet().is_some()
+    }
+}
+
+impl Unit for u8 {
+    #[inline]
+    fn is_letter(self) -> bool {
+        self.is_ascii_alphabetic()
+    }
+    #[inline]
+    fn leet(self) -> Option<u8> {
+        leet(self as char).map(|c| c as u8)
+    }
+    #[inline]
+    fn is_separator(self) -> bool {
+        is_separator(self as char)
+    }
+    #[inline]
+    fn is_whitespace(self) -> bool {
+        self.is_ascii_whitespace()
+    }
+    #[inline]
+    fn is_digit(self) -> bool {
+        self.is_ascii_digit()
+    }
+    #[inline]
+    fn push(self, out: &mut String) -> usize {
+        out.push(self as char);
+        1
+    }
+}
+
+impl Unit for char {
+    fn is_letter(self) -> bool {
+        is_letter(self)
+    }
+    fn leet(self) -> Option<char> {
+        leet(self)
+    }
+    fn is_separator(self) -> bool {
+        is_separator(self)
+    }
+    fn is_whitespace(self) -> bool {
+        char::is_whitespace(self)
+    }
+    fn is_digit(self) -> bool {
+        self.is_ascii_digit()
+    }
+    fn push(self, out: &mut String) -> usize {
+        out.push(self);
+        self.len_utf8()
+    }
 }
 
 /// Reusable buffers for building skeletons.
 #[derive(Default)]
 pub struct SkeletonBuilder {
-    units: Vec<Unit>,
+    chars: Vec<char>,
+    char_spans: Vec<(u32, u32)>,
     kept: Vec<usize>,
     drop: Vec<bool>,
-}
-
-fn is_unit(c: char) -> bool {
-    is_letter(c) || leet(c).is_some()
 }
 
 impl SkeletonBuilder {
     /// Appends the skeleton of `fold` to `out`. With `spans`, also records for every byte written
     /// the byte range of the fold text it came from.
-    pub fn build(&mut self, fold: &str, out: &mut String, mut spans: Option<&mut Vec<(u32, u32)>>) {
-        self.units.clear();
-        self.units.extend(fold.char_indices().map(|(i, c)| Unit {
-            c: homoglyph(c),
-            start: i as u32,
-            end: (i + c.len_utf8()) as u32,
-        }));
-        self.mark_spaced_out_separators();
+    pub fn build(&mut self, fold: &str, out: &mut String, spans: Option<&mut Vec<(u32, u32)>>) {
+        if fold.is_ascii() {
+            let bytes = fold.as_bytes();
+            if !ascii_needs_work(bytes) {
+                out.push_str(fold);
+                if let Some(spans) = spans {
+                    spans.extend((0..bytes.len() as u32).map(|i| (i, i + 1)));
+                }
+                return;
+            }
+            self.run(bytes, |i| (i as u32, i as u32 + 1), out, spans);
+            return;
+        }
+        let mut chars = std::mem::take(&mut self.chars);
+        let mut char_spans = std::mem::take(&mut self.char_spans);
+        chars.clear();
+        char_spans.clear();
+        for (i, c) in fold.char_indices() {
+            chars.push(homoglyph(c));
+            char_spans.push((i as u32, (i + c.len_utf8()) as u32));
+        }
+        self.run(&chars, |i| char_spans[i], out, spans);
+        self.chars = chars;
+        self.char_spans = char_spans;
+    }
 
+    fn run<U: Unit>(
+        &mut self,
+        units: &[U],
+        span: impl Fn(usize) -> (u32, u32),
+        out: &mut String,
+        mut spans: Option<&mut Vec<(u32, u32)>>,
+    ) {
+        mark_spaced_out_separators(units, &mut self.drop);
         self.kept.clear();
-        self.kept.extend((0..self.units.len()).filter(|&i| !self.drop[i]));
-
-        // Leetspeak, decided on the characters before any of them is replaced.
+        self.kept.extend((0..units.len()).filter(|&i| !self.drop[i]));
         let kept = &self.kept;
-        let units = &self.units;
-        let at = |p: usize| units[kept[p]].c;
-        let mut last_char: Option<char> = None;
+        // Leetspeak is decided on the characters before any of them is replaced.
+        let at = |p: usize| units[kept[p]];
+        let mut last: Option<U> = None;
         let mut last_start = 0usize;
         for p in 0..kept.len() {
-            let unit = units[kept[p]];
-            let mut c = unit.c;
-            if let Some(letter) = leet(c) {
+            let mut c = at(p);
+            if let Some(letter) = c.leet() {
                 let prev = (p > 0).then(|| at(p - 1));
                 let next = (p + 1 < kept.len()).then(|| at(p + 1));
-                let letter_beside = prev.is_some_and(is_letter) || next.is_some_and(is_letter);
-                let inside = prev.is_some_and(is_unit) && next.is_some_and(is_unit);
-                let is_digit = c.is_ascii_digit();
-                if letter_beside && (is_digit || inside) {
+                let letter_beside = prev.is_some_and(U::is_letter) || next.is_some_and(U::is_letter);
+                let inside = prev.is_some_and(U::is_unit) && next.is_some_and(U::is_unit);
+                if letter_beside && (c.is_digit() || inside) {
                     c = letter;
                 }
             }
-            if is_letter(c) && last_char == Some(c) {
+            let (start, end) = span(kept[p]);
+            if c.is_letter() && last == Some(c) {
                 // Repeated letter: widen the span of the one already written.
                 if let Some(spans) = spans.as_deref_mut() {
-                    for span in &mut spans[last_start..] {
-                        span.1 = unit.end;
+                    for s in &mut spans[last_start..] {
+                        s.1 = end;
                     }
                 }
                 continue;
             }
             last_start = out.len();
-            out.push(c);
+            let written = c.push(out);
             if let Some(spans) = spans.as_deref_mut() {
-                spans.extend(std::iter::repeat_n((unit.start, unit.end), c.len_utf8()));
+                spans.extend(std::iter::repeat_n((start, end), written));
             }
-            last_char = Some(c);
+            last = Some(c);
         }
     }
+}
 
-    /// Marks the separators inside spaced-out words (`f.u.c.k`) for removal. A spaced-out word
-    /// uses the same separator throughout (so `x d.i.t y` gives `x dit y`) and needs two letters
-    /// (three when spaced with whitespace, which single-letter words such as "a" also produce).
-    fn mark_spaced_out_separators(&mut self) {
-        let units = &self.units;
-        let n = units.len();
-        self.drop.clear();
-        self.drop.resize(n, false);
-        let single = |i: usize| {
-            is_unit(units[i].c) && !(i > 0 && is_unit(units[i - 1].c)) && !(i + 1 < n && is_unit(units[i + 1].c))
-        };
-        let separator_after = |i: usize| -> usize {
-            let mut k = i + 1;
-            while k < n && k - i - 1 < MAX_SEPARATORS && is_separator(units[k].c) {
+/// Whether any step can change this ASCII text: a doubled letter, a leetspeak character next to
+/// a letter, or two single letters joined by separators. Most text has none of them, and is its
+/// own skeleton.
+fn ascii_needs_work(b: &[u8]) -> bool {
+    let n = b.len();
+    let unit = |i: usize| b[i].is_unit();
+    let single = |i: usize| unit(i) && !(i > 0 && unit(i - 1)) && !(i + 1 < n && unit(i + 1));
+    for i in 0..n {
+        let c = b[i];
+        if c.is_ascii_alphabetic() {
+            if i + 1 < n && b[i + 1] == c {
+                return true;
+            }
+        } else if c.leet().is_some() {
+            if (i > 0 && b[i - 1].is_ascii_alphabetic()) || (i + 1 < n && b[i + 1].is_ascii_alphabetic()) {
+                return true;
+            }
+        } else if c.is_separator() && i > 0 && single(i - 1) {
+            let mut k = i;
+            while k < n && k - i < MAX_SEPARATORS && b[k].is_separator() {
                 k += 1;
             }
-            k
-        };
-        let same = |a: usize, b: usize, len: usize| (0..len).all(|d| units[a + d].c == units[b + d].c);
-        let mut i = 0;
-        while i < n {
-            if !single(i) {
-                i += 1;
-                continue;
+            if k < n && single(k) {
+                return true;
             }
-            let first = i;
-            let mut last = i;
-            let mut letters = usize::from(is_letter(units[i].c));
-            let mut separator: Option<(usize, usize)> = None;
-            loop {
-                let k = separator_after(last);
-                let len = k - last - 1;
-                if len == 0 || k >= n || !single(k) {
-                    break;
-                }
-                match separator {
-                    Some((at, l)) if l != len || !same(at, last + 1, len) => break,
-                    Some(_) => {}
-                    None => separator = Some((last + 1, len)),
-                }
-                letters += usize::from(is_letter(units[k].c));
-                last = k;
+        }
+    }
+    false
+}
+
+/// Marks the separators inside spaced-out words (`f.u.c.k`) for removal. A spaced-out word uses
+/// the same separator throughout (so `x d.i.t y` gives `x dit y`) and needs two letters (three
+/// when spaced with whitespace, which single-letter words such as "a" also produce).
+fn mark_spaced_out_separators<U: Unit>(units: &[U], drop: &mut Vec<bool>) {
+    let n = units.len();
+    drop.clear();
+    drop.resize(n, false);
+    let single = |i: usize| {
+        units[i].is_unit() && !(i > 0 && units[i - 1].is_unit()) && !(i + 1 < n && units[i + 1].is_unit())
+    };
+    let separator_after = |i: usize| -> usize {
+        let mut k = i + 1;
+        while k < n && k - i - 1 < MAX_SEPARATORS && units[k].is_separator() {
+            k += 1;
+        }
+        k
+    };
+    let mut i = 0;
+    while i < n {
+        if !single(i) {
+            i += 1;
+            continue;
+        }
+        let first = i;
+        let mut last = i;
+        let mut letters = usize::from(units[i].is_letter());
+        let mut separator: Option<(usize, usize)> = None;
+        loop {
+            let k = separator_after(last);
+            let len = k - last - 1;
+            if len == 0 || k >= n || !single(k) {
+                break;
             }
-            let spaced = separator.is_some_and(|(at, _)| units[at].c.is_whitespace());
-            let needed = if spaced { 3 } else { 2 };
-            if last > first && letters >= needed {
-                for (unit, drop) in units[first..=last].iter().zip(&mut self.drop[first..=last]) {
-                    *drop = !is_unit(unit.c);
-                }
-                i = last + 1;
-            } else {
-                i = first + 1;
+            match separator {
+                Some((at, l)) if l != len || units[at..at + len] != units[last + 1..k] => break,
+                Some(_) => {}
+                None => separator = Some((last + 1, len)),
             }
+            letters += usize::from(units[k].is_letter());
+            last = k;
+        }
+        let spaced = separator.is_some_and(|(at, _)| units[at].is_whitespace());
+        let needed = if spaced { 3 } else { 2 };
+        if last > first && letters >= needed {
+            for (unit, drop) in units[first..=last].iter().zip(&mut drop[first..=last]) {
+                *drop = !unit.is_unit();
+            }
+            i = last + 1;
+        } else {
+            i = first + 1;
         }
     }
 }
