@@ -59,6 +59,7 @@ class Scanner:
         ruleset: Ruleset,
         threads: int | None = None,
         literal_backend: Literal["aho-corasick", "hyperscan"] = "aho-corasick",
+        context: int = 0,
     ) -> None: ...
     @property
     def ruleset(self) -> Ruleset: ...
@@ -77,3 +78,10 @@ class Scanner:
 
 def normalise(view: Literal["exact", "casefold", "fold", "skeleton"], text: str) -> str:
     """Normalise ``text`` through one view."""
+
+class BareHyperscan:
+    """Benchmark reference: a bare per-row ``hs_scan`` of raw bytes (no views, no verification)."""
+
+    def __init__(self, terms: list[str], patterns: list[str], flags: int | None = None) -> None: ...
+    def scan(self, texts: Any) -> int:
+        """Number of matches in every row of an Arrow string array."""

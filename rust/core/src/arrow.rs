@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{Float32Builder, Int64Builder, StringBuilder};
+use arrow_array::builder::{Float32Builder, Int32Builder, Int64Builder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
@@ -57,9 +57,9 @@ impl TextSource for TextColumn<'_> {
     }
 }
 
-/// Schema of the findings table.
-pub fn findings_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
+/// Schema of the findings table (with `context` and `context_start` when asked).
+pub fn findings_schema(with_context: bool) -> SchemaRef {
+    let mut fields = vec![
         Field::new("row", DataType::Int64, false),
         Field::new("rule_id", DataType::Utf8, false),
         Field::new("clause_id", DataType::Utf8, false),
@@ -70,7 +70,12 @@ pub fn findings_schema() -> SchemaRef {
         Field::new("end", DataType::Int64, false),
         Field::new("matched", DataType::Utf8, false),
         Field::new("term", DataType::Utf8, false),
-    ]))
+    ];
+    if with_context {
+        fields.push(Field::new("context", DataType::Utf8, false));
+        fields.push(Field::new("context_start", DataType::Int32, false));
+    }
+    Arc::new(Schema::new(fields))
 }
 
 /// Findings as a record batch with [`findings_schema`]; `row_offset` is added to every row.
@@ -87,6 +92,9 @@ pub fn findings_batch(scanner: &Scanner, findings: &[Finding], row_offset: i64) 
     let mut end = Int64Builder::with_capacity(n);
     let mut matched = StringBuilder::with_capacity(n, n * 8);
     let mut term = StringBuilder::with_capacity(n, n * 8);
+    let with_context = scanner.context_chars() > 0;
+    let mut context = StringBuilder::with_capacity(if with_context { n } else { 0 }, 0);
+    let mut context_start = Int32Builder::with_capacity(if with_context { n } else { 0 });
     for f in findings {
         let rule = &rules[f.rule as usize];
         row.append_value(f.row as i64 + row_offset);
@@ -99,6 +107,10 @@ pub fn findings_batch(scanner: &Scanner, findings: &[Finding], row_offset: i64) 
         end.append_value(f.end as i64);
         matched.append_value(&f.matched);
         term.append_value(scanner.source_text(f.rule, crate::verify::Role::Hit, f.source));
+        if with_context {
+            context.append_value(&f.context);
+            context_start.append_value(f.context_start as i32);
+        }
     }
     let columns: Vec<ArrayRef> = vec![
         Arc::new(row.finish()),
@@ -112,6 +124,11 @@ pub fn findings_batch(scanner: &Scanner, findings: &[Finding], row_offset: i64) 
         Arc::new(matched.finish()),
         Arc::new(term.finish()),
     ];
-    RecordBatch::try_new(findings_schema(), columns)
+    let mut columns = columns;
+    if with_context {
+        columns.push(Arc::new(context.finish()));
+        columns.push(Arc::new(context_start.finish()));
+    }
+    RecordBatch::try_new(findings_schema(with_context), columns)
         .map_err(|e| Error::Scan(format!("cannot build findings table: {e}")))
 }

@@ -35,6 +35,8 @@ pub struct ScanOptions {
     pub threads: Option<usize>,
     /// Matcher for literal terms.
     pub literal_backend: LiteralBackend,
+    /// Characters of context kept either side of each match (0: none).
+    pub context_chars: usize,
 }
 
 /// One reported match of a rule in one text.
@@ -54,6 +56,10 @@ pub struct Finding {
     pub matched: String,
     /// Index of the term (or, after the terms, the pattern) of the rule that matched.
     pub source: u32,
+    /// The match with up to `context_chars` characters either side (empty without context).
+    pub context: String,
+    /// Character offset of the match within `context`.
+    pub context_start: u32,
 }
 
 /// What `explain` reports for one candidate match.
@@ -175,6 +181,7 @@ pub struct Scanner {
     conditions: Vec<Conditions>,
     threads: usize,
     backend: LiteralBackend,
+    context_chars: usize,
     /// Thread pool and the process that built it: a forked child has none of the parent's
     /// threads, so it builds its own.
     pool: Mutex<Option<(u32, Arc<rayon::ThreadPool>)>>,
@@ -196,6 +203,7 @@ impl Scanner {
             conditions: Vec::new(),
             threads,
             backend: options.literal_backend,
+            context_chars: options.context_chars,
             pool: Mutex::new(None),
             ruleset: ruleset.clone(),
         };
@@ -244,6 +252,11 @@ impl Scanner {
     /// The views the ruleset matches in.
     pub fn views(&self) -> ViewSet {
         self.needed
+    }
+
+    /// Characters of context kept either side of each match.
+    pub fn context_chars(&self) -> usize {
+        self.context_chars
     }
 
     fn add(&mut self, compiled: Compiled, entry: Entry) {
@@ -620,6 +633,7 @@ impl Scanner {
         };
         for (hit, rule) in found {
             let (start, end) = (to_char(hit.start), to_char(hit.end));
+            let (context, context_start) = self.context(text, hit.start as usize, hit.end as usize);
             out.push(Finding {
                 row,
                 rule,
@@ -628,9 +642,23 @@ impl Scanner {
                 end,
                 matched: text[hit.start as usize..hit.end as usize].to_owned(),
                 source: hit.source,
+                context,
+                context_start,
             });
         }
         Ok(())
+    }
+
+    /// The match at bytes `start..end` with `context_chars` characters either side, and the
+    /// match's character offset within it.
+    fn context(&self, text: &str, start: usize, end: usize) -> (String, u32) {
+        if self.context_chars == 0 {
+            return (String::new(), 0);
+        }
+        let before = text[..start].char_indices().rev().take(self.context_chars);
+        let (from, taken) = before.fold((start, 0u32), |(_, n), (i, _)| (i, n + 1));
+        let to = text[end..].char_indices().nth(self.context_chars).map_or(text.len(), |(i, _)| end + i);
+        (text[from..to].to_owned(), taken)
     }
 
     /// Matches the text shared by `views`, recording word-bounded hits.

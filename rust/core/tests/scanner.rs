@@ -117,6 +117,7 @@ fn scanner(backend: LiteralBackend) -> Scanner {
         ScanOptions {
             threads: Some(2),
             literal_backend: backend,
+            context_chars: 0,
         },
     )
     .unwrap()
@@ -197,6 +198,18 @@ fn invalid_utf8_is_replaced_and_counted() {
         output.findings[1].start, 7,
         "offsets count the two replacement characters"
     );
+}
+
+#[test]
+fn context_surrounds_the_match() {
+    let ruleset = Arc::new(Ruleset::from_toml(RULES, "test.toml").unwrap());
+    let options = ScanOptions { threads: Some(1), context_chars: 4, ..Default::default() };
+    let scanner = Scanner::new(ruleset, options).unwrap();
+    let findings = scanner.scan_text("ôi trời đồ ngu quá đi").unwrap();
+    let f = &findings[0];
+    assert_eq!((f.context.as_str(), f.context_start), ("rời đồ ngu quá", 4));
+    let findings = scanner.scan_text("ngu").unwrap();
+    assert_eq!((findings[0].context.as_str(), findings[0].context_start), ("ngu", 0));
 }
 
 #[test]

@@ -157,8 +157,14 @@ struct PyScanner {
 #[pymethods]
 impl PyScanner {
     #[new]
-    #[pyo3(signature = (ruleset, threads=None, literal_backend="aho-corasick"))]
-    fn new(py: Python<'_>, ruleset: Py<PyRuleset>, threads: Option<usize>, literal_backend: &str) -> PyResult<Self> {
+    #[pyo3(signature = (ruleset, threads=None, literal_backend="aho-corasick", context=0))]
+    fn new(
+        py: Python<'_>,
+        ruleset: Py<PyRuleset>,
+        threads: Option<usize>,
+        literal_backend: &str,
+        context: usize,
+    ) -> PyResult<Self> {
         let literal_backend = match literal_backend {
             "aho-corasick" => LiteralBackend::AhoCorasick,
             "hyperscan" => LiteralBackend::Hyperscan,
@@ -255,7 +261,7 @@ impl PyScanner {
             ("conduct_scan.bytes", totals.bytes.to_string()),
         ];
         let schema = Arc::new(
-            findings_schema()
+            findings_schema(self.inner.context_chars() > 0)
                 .as_ref()
                 .clone()
                 .with_metadata(metadata.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
@@ -325,40 +331,48 @@ fn normalise(view: &str, text: &str) -> PyResult<String> {
     Ok(conduct_scan_core::normalise::normalise(view, text))
 }
 
-/// Benchmark reference: `(matches, seconds)` of one Hyperscan database of `terms` (escaped) and
-/// `patterns` (UTF-8, UCP, caseless) run over the raw bytes of each row, on one thread, with no
-/// views and no verification: the physical limit the scanner is measured against.
-#[pyfunction]
-#[pyo3(signature = (texts, terms, patterns, flags=None))]
-fn bare_hyperscan_scan(
-    py: Python<'_>,
-    texts: AnyArray,
-    terms: Vec<String>,
-    patterns: Vec<String>,
-    flags: Option<u32>,
-) -> PyResult<(u64, f64)> {
-    let chunks: Vec<ArrayRef> = texts.into_chunked_array().map_err(PyErr::from)?.chunks().to_vec();
-    let compiled: Vec<HsPattern> = terms
-        .iter()
-        .map(|t| HsPattern::literal(t))
-        .chain(patterns.iter().map(|p| {
-            let mut pattern = HsPattern::regex(p, true);
-            if let Some(flags) = flags {
-                pattern.flags = flags;
+/// Benchmark reference: one Hyperscan database of `terms` (escaped) and `patterns` (UTF-8, UCP,
+/// caseless) run over the raw bytes of each row on one thread, with no views and no
+/// verification: the physical limit the scanner is measured against.
+#[pyclass(name = "BareHyperscan", module = "conduct_scan._core", frozen)]
+struct PyBareHyperscan {
+    matcher: HyperscanMatcher,
+}
+
+#[pymethods]
+impl PyBareHyperscan {
+    #[new]
+    #[pyo3(signature = (terms, patterns, flags=None))]
+    fn new(py: Python<'_>, terms: Vec<String>, patterns: Vec<String>, flags: Option<u32>) -> PyResult<Self> {
+        let compiled: Vec<HsPattern> = terms
+            .iter()
+            .map(|t| HsPattern::literal(t))
+            .chain(patterns.iter().map(|p| {
+                let mut pattern = HsPattern::regex(p, true);
+                if let Some(flags) = flags {
+                    pattern.flags = flags;
+                }
+                pattern
+            }))
+            .collect();
+        let matcher = py
+            .detach(|| HyperscanMatcher::compile(&compiled))
+            .map_err(|e| ScanError::new_err(e.message))?;
+        Ok(PyBareHyperscan { matcher })
+    }
+
+    /// Number of matches in every row of `texts` (an Arrow string array).
+    fn scan(&self, py: Python<'_>, texts: AnyArray) -> PyResult<u64> {
+        let chunks: Vec<ArrayRef> = texts.into_chunked_array().map_err(PyErr::from)?.chunks().to_vec();
+        py.detach(|| -> Result<u64, Error> {
+            let mut matches = 0;
+            for chunk in &chunks {
+                matches += bare_scan_count(&self.matcher, &TextColumn::new(chunk.as_ref())?)?;
             }
-            pattern
-        }))
-        .collect();
-    py.detach(|| -> Result<(u64, f64), Error> {
-        let matcher = HyperscanMatcher::compile(&compiled).map_err(|e| Error::Scan(e.message))?;
-        let started = std::time::Instant::now();
-        let mut matches = 0;
-        for chunk in &chunks {
-            matches += bare_scan_count(&matcher, &TextColumn::new(chunk.as_ref())?)?;
-        }
-        Ok((matches, started.elapsed().as_secs_f64()))
-    })
-    .map_err(|e| to_py_err(py, e))
+            Ok(matches)
+        })
+        .map_err(|e| to_py_err(py, e))
+    }
 }
 
 #[pymodule]
@@ -369,7 +383,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRuleset>()?;
     m.add_class::<PyScanner>()?;
     m.add_function(wrap_pyfunction!(normalise, m)?)?;
-    m.add_function(wrap_pyfunction!(bare_hyperscan_scan, m)?)?;
+    m.add_class::<PyBareHyperscan>()?;
     m.add("ConductScanError", py.get_type::<ConductScanError>())?;
     m.add("RulesetError", py.get_type::<RulesetError>())?;
     m.add("ScanError", py.get_type::<ScanError>())?;

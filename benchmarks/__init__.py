@@ -1,0 +1,1 @@
+"""conduct_scan's benchmark suite: measurements, not tests (see benchmarks/README.md)."""
