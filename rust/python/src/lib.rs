@@ -181,6 +181,7 @@ impl PyScanner {
         let options = ScanOptions {
             threads,
             literal_backend,
+            context_chars: context,
         };
         let scanner = py
             .detach(|| Scanner::new(rules, options))
