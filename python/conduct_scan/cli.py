@@ -16,7 +16,11 @@ code  meaning
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -72,6 +76,183 @@ def main() -> None:
     """Code-of-Conduct audits of social-network post archives (Decision 874/QĐ-BTTTT)."""
 
 
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options shared by ``scan`` and ``audit``."""
+    options = [
+        click.argument("sources", nargs=-1, required=True),
+        click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+                     help="Output directory (incremental: inputs already audited are skipped)."),
+        click.option("--ruleset", "-r", "ruleset_path", type=click.Path(path_type=Path),
+                     help="Ruleset file or directory (default: the bundled ruleset)."),
+        click.option("--text-column", "-t", "text_columns", multiple=True, default=("text",),
+                     show_default=True, help="Column to scan; repeat for several (title, body)."),
+        click.option("--id-column", default="post_id", show_default=True),
+        click.option("--account-column", default="account_id", show_default=True),
+        click.option("--time-column", default="created_at", show_default=True,
+                     help="Post time (optional unless --since/--until is given)."),
+        click.option("--account-type-column", default="account_type", show_default=True,
+                     help="Account type (user, official, agency), used when present."),
+        click.option("--since", type=click.DateTime(_TIME_FORMATS),
+                     help="Only posts created at or after this time (UTC)."),
+        click.option("--until", type=click.DateTime(_TIME_FORMATS),
+                     help="Only posts created before this time (UTC)."),
+        click.option("--threads", type=click.IntRange(min=1), help="Scanner threads (default: all cores)."),
+        click.option("--batch-rows", type=click.IntRange(min=1), default=65_536, show_default=True,
+                     help="Rows read and scanned at a time (bounds memory)."),
+        click.option("--resume", is_flag=True,
+                     help="Explicitly continue an interrupted run (always done: complete inputs are skipped)."),
+        click.option("--fresh", is_flag=True, help="Discard earlier results in --out first."),
+        click.option("--fail-on", type=click.Choice(SEVERITIES),
+                     help="Exit 1 when findings at or above this severity exist (CI gates)."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary (errors still)."),
+        click.option("--log-json", is_flag=True, help="Print a one-line JSON summary on stdout."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+_TIME_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
+
+
+def _run_scan(options: dict[str, Any]) -> Any:
+    """Runs the pipeline for ``scan``/``audit``; prints errors and the summary; returns it."""
+    import shutil
+
+    from conduct_scan.pipeline import scan_archive
+    from conduct_scan.progress import progress_bar
+
+    out: Path = options["out"]
+    if options["fresh"] and out.exists():
+        for name in ("violations", "accounts", ".state", "report", "manifest.json", "ruleset.json"):
+            target = out / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            else:
+                target.unlink(missing_ok=True)
+    quiet = options["quiet"]
+    with progress_bar(enabled=not quiet and sys.stderr.isatty()) as progress:
+        summary = scan_archive(
+            options["sources"],
+            out,
+            options["ruleset_path"],
+            text_columns=options["text_columns"],
+            id_column=options["id_column"],
+            account_column=options["account_column"],
+            time_column=options["time_column"] or None,
+            account_type_column=options["account_type_column"] or None,
+            since=options["since"],
+            until=options["until"],
+            threads=options["threads"],
+            batch_rows=options["batch_rows"],
+            progress=progress,
+        )
+    for problem in summary.source_problems:
+        click.echo(f"conduct-scan: input error: {problem['source']}: {problem['reason']}", err=True)
+    for failed in summary.failed:
+        click.echo(f"conduct-scan: input error: {failed.error}", err=True)
+    totals = summary.to_dict()
+    if not quiet:
+        click.echo(
+            f"{totals['inputs_scanned']} files scanned, {totals['inputs_already_audited']} already "
+            f"audited, {totals['inputs_failed']} failed: {totals['posts_scanned']:,} posts, "
+            f"{totals['bytes_scanned'] / 1e6:,.1f} MB of text at "
+            f"{totals['megabytes_per_second']:,.1f} MB/s, {totals['findings']:,} findings -> {out}",
+            err=True,
+        )
+    if options["log_json"]:
+        click.echo(json.dumps(totals, ensure_ascii=False))
+    if not summary.inputs:
+        fail("nothing to scan: no Parquet files in the sources given")
+    return summary
+
+
+def _exit_code(summary: Any, fail_on: str | None) -> int:
+    if summary.failed or summary.source_problems:
+        return EXIT_PARTIAL
+    if fail_on and summary.findings_at_or_above(fail_on):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+@main.command()
+@_scan_options
+def scan(**options: Any) -> None:
+    """Scan Parquet archives (files, directories, globs) into OUT.
+
+    Writes OUT/violations/*.parquet, OUT/accounts/*.parquet, OUT/manifest.json. Exit codes:
+    0 completed, 1 findings at or above --fail-on, 2 usage or ruleset error (nothing scanned),
+    3 completed but some inputs failed.
+    """
+    summary = _run_scan(options)
+    sys.exit(_exit_code(summary, options["fail_on"]))
+
+
+def _write_report(out: Path, formats: str, redact: bool, key_file: Path | None, quiet: bool) -> None:
+    from conduct_scan.report import write_report
+    from conduct_scan.report.cli import resolve_key
+
+    key = resolve_key(key_file) if redact else None
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    report_dir = write_report(out, formats=chosen, redact=redact, redact_key=key)
+    if not quiet:
+        html = report_dir / "report.html"
+        click.echo(f"report: {html if html.exists() else report_dir}", err=True)
+
+
+@main.command()
+@_scan_options
+@click.option("--format", "formats", default="html,md,json", show_default=True,
+              help="Report formats (html, md, json).")  # fmt: skip
+@click.option("--redact", is_flag=True, help="Pseudonymise accounts and drop matched text.")
+@click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Redaction key file (default: $CONDUCT_SCAN_REDACT_KEY).")  # fmt: skip
+def audit(formats: str, redact: bool, key_file: Path | None, **options: Any) -> None:
+    """Scan Parquet archives into OUT, then write the audit report (OUT/report/)."""
+    summary = _run_scan(options)
+    _write_report(options["out"], formats, redact, key_file, options["quiet"])
+    sys.exit(_exit_code(summary, options["fail_on"]))
+
+
+@main.command()
+@click.option("--out", "-o", default="demo-out", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path))  # fmt: skip
+@click.option("--posts", type=click.IntRange(min=100), default=50_000, show_default=True)
+@click.option("--days", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--seed", type=int, default=2021, show_default=True)
+@click.option("--quiet", "-q", is_flag=True)
+def demo(out: Path, posts: int, days: int, seed: int, quiet: bool) -> None:
+    """Generate a realistic sample archive and audit it (what `make demo` runs)."""
+    from conduct_scan.demo import generate_archive
+
+    archive = out / "archive"
+    if archive.exists():
+        import shutil
+
+        shutil.rmtree(archive)
+    summary = generate_archive(archive, posts=posts, days=days, seed=seed)
+    if not quiet:
+        click.echo(
+            f"sample archive: {summary.posts:,} posts by {summary.accounts:,} accounts over "
+            f"{summary.days} days in {summary.files} files -> {archive}",
+            err=True,
+        )
+    audit_dir = out / "audit"
+    options: dict[str, Any] = {
+        "sources": (str(archive),), "out": audit_dir, "ruleset_path": None,
+        "text_columns": ("title", "text"), "id_column": "post_id", "account_column": "account_id",
+        "time_column": "created_at", "account_type_column": "account_type", "since": None,
+        "until": None, "threads": None, "batch_rows": 65_536, "fresh": True, "quiet": quiet,
+        "log_json": False, "fail_on": None, "resume": False,
+    }  # fmt: skip
+    summary_ = _run_scan(options)
+    _write_report(audit_dir, "html,md,json", False, None, quiet)
+    sys.exit(_exit_code(summary_, None))
+
+
 def _register() -> None:
     """Attach the subcommands that live next to the step they drive."""
     from conduct_scan.rules.cli import rules
@@ -80,3 +261,6 @@ def _register() -> None:
 
 
 _register()
+
+if __name__ == "__main__":
+    main()
