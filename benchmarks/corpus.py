@@ -128,11 +128,18 @@ def _synthetic(target: int, rng: random.Random) -> list[str]:
     from conduct_scan.demo import generate_archive
 
     folder = CACHE / f"synthetic-{target}"
-    posts = max(1000, target // 150)
-    generate_archive(folder, posts=posts, seed=SEED)
+    # Generated posts average about 80 bytes; ask for a little more and cut at the target.
+    summary = generate_archive(folder, posts=max(1000, target // 75), seed=SEED)
     texts = pq.read_table(folder, columns=["text"]).column("text").to_pylist()
     rng.shuffle(texts)
-    return texts
+    kept, size = [], 0
+    for text in texts:
+        if size >= target:
+            break
+        kept.append(text)
+        size += len(text.encode())
+    del summary
+    return kept
 
 
 # Realistic regular expressions of the kinds a trust-and-safety team writes: obfuscated

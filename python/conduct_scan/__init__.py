@@ -7,10 +7,12 @@ Polars and renders the audit report.
 >>> from conduct_scan import Ruleset, Scanner
 >>> scanner = Scanner(Ruleset.load())
 >>> table = scanner.scan(["Đồ ngu!", "xin chào"])   # a pyarrow.Table of findings
+>>> summary = scan_archive(["archive/"], "audit/")   # violations/, accounts/, manifest.json
 """
 
 from conduct_scan._core import HYPERSCAN_VERSION, Ruleset, Scanner, __version__, normalise
 from conduct_scan.errors import ConductScanError, InputError, RulesetError, ScanError
+from conduct_scan.pipeline import RunSummary, scan_archive
 
 __all__ = [
     "HYPERSCAN_VERSION",
@@ -18,8 +20,10 @@ __all__ = [
     "InputError",
     "Ruleset",
     "RulesetError",
+    "RunSummary",
     "ScanError",
     "Scanner",
     "__version__",
     "normalise",
+    "scan_archive",
 ]

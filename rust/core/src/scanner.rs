@@ -143,12 +143,18 @@ enum Compiled {
     Regex(HsPattern),
 }
 
-/// Matchers for one set of views whose texts are equal in a post.
+/// The literal matcher for one set of views whose texts are equal in a post. Literal automata
+/// are cheap to build, so equal views share one scan; Hyperscan databases are not (a single
+/// bounded-repeat UCP pattern can take most of a second), so each view keeps its own.
 struct Group {
     literal: Option<LiteralMatcher>,
     literal_entries: Vec<Vec<u32>>,
-    regex: Option<HyperscanMatcher>,
-    regex_entries: Vec<Vec<u32>>,
+}
+
+/// One view's Hyperscan database: its patterns (and its terms with the Hyperscan backend).
+struct Database {
+    matcher: HyperscanMatcher,
+    entries: Vec<Vec<u32>>,
 }
 
 /// Per-thread working memory, reused across posts and scanners.
@@ -175,9 +181,11 @@ pub struct Scanner {
     by_view: [Vec<(Compiled, u32)>; 4],
     /// Views any rule needs, and the views of the allow-list.
     needed: ViewSet,
-    /// Matchers per set of views (index: `ViewSet::bits`); `None` when that set could not be
-    /// compiled together, in which case its views are scanned one by one.
+    /// Literal matchers per set of views (index: `ViewSet::bits`), built on first use; `None`
+    /// when that set could not be built together, in which case its views are matched one by one.
     groups: [OnceLock<Option<Group>>; 16],
+    /// Hyperscan database per view (index: `View as usize`).
+    databases: [Option<Database>; 4],
     conditions: Vec<Conditions>,
     threads: usize,
     backend: LiteralBackend,
@@ -200,6 +208,7 @@ impl Scanner {
             by_view: Default::default(),
             needed: ViewSet::EMPTY,
             groups: Default::default(),
+            databases: Default::default(),
             conditions: Vec::new(),
             threads,
             backend: options.literal_backend,
@@ -226,6 +235,10 @@ impl Scanner {
         // Compile each view's matchers now, so errors surface here and not mid-scan.
         let mut problems = Vec::new();
         for view in needed.iter() {
+            match scanner.compile_database(view) {
+                Ok(database) => scanner.databases[view as usize] = database,
+                Err(mut p) => problems.append(&mut p),
+            }
             match scanner.compile_group(ViewSet::of(view)) {
                 Ok(group) => {
                     let _ = scanner.groups[ViewSet::of(view).bits()].set(Some(group));
@@ -310,35 +323,23 @@ impl Scanner {
         }
     }
 
-    /// Builds the matchers for a set of views; on failure, names every pattern at fault.
+    /// Builds the literal matcher for a set of views (aho-corasick backend).
     fn compile_group(&self, views: ViewSet) -> Result<Group, Vec<Problem>> {
         let mut literals: Vec<String> = Vec::new();
         let mut literal_entries: Vec<Vec<u32>> = Vec::new();
-        let mut literal_index: HashMap<String, usize> = HashMap::new();
-        let mut regexes: Vec<HsPattern> = Vec::new();
-        let mut regex_entries: Vec<Vec<u32>> = Vec::new();
-        let mut regex_index: HashMap<HsPattern, usize> = HashMap::new();
-        for view in views.iter() {
-            for (compiled, id) in &self.by_view[view as usize] {
-                let as_regex = match compiled {
-                    Compiled::Literal(text) if self.backend == LiteralBackend::AhoCorasick => {
-                        let slot = *literal_index.entry(text.clone()).or_insert_with(|| {
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        if self.backend == LiteralBackend::AhoCorasick {
+            for view in views.iter() {
+                for (compiled, id) in &self.by_view[view as usize] {
+                    if let Compiled::Literal(text) = compiled {
+                        let slot = *index.entry(text.as_str()).or_insert_with(|| {
                             literals.push(text.clone());
                             literal_entries.push(Vec::new());
                             literals.len() - 1
                         });
                         literal_entries[slot].push(*id);
-                        continue;
                     }
-                    Compiled::Literal(text) => HsPattern::literal(text),
-                    Compiled::Regex(regex) => regex.clone(),
-                };
-                let slot = *regex_index.entry(as_regex.clone()).or_insert_with(|| {
-                    regexes.push(as_regex);
-                    regex_entries.push(Vec::new());
-                    regexes.len() - 1
-                });
-                regex_entries[slot].push(*id);
+                }
             }
         }
         let literal = if literals.is_empty() {
@@ -347,20 +348,37 @@ impl Scanner {
             let refs: Vec<&str> = literals.iter().map(String::as_str).collect();
             Some(LiteralMatcher::from_literals(&refs).map_err(|e| vec![self.problem(None, e.to_string())])?)
         };
-        let regex = if regexes.is_empty() {
-            None
-        } else {
-            match HyperscanMatcher::compile(&regexes) {
-                Ok(db) => Some(db),
-                Err(error) => return Err(self.explain_compile_failure(&regexes, &regex_entries, views, error.message)),
-            }
-        };
         Ok(Group {
             literal,
             literal_entries,
-            regex,
-            regex_entries,
         })
+    }
+
+    /// Builds one view's Hyperscan database; on failure, names every pattern at fault.
+    fn compile_database(&self, view: View) -> Result<Option<Database>, Vec<Problem>> {
+        let mut patterns: Vec<HsPattern> = Vec::new();
+        let mut entries: Vec<Vec<u32>> = Vec::new();
+        let mut index: HashMap<HsPattern, usize> = HashMap::new();
+        for (compiled, id) in &self.by_view[view as usize] {
+            let pattern = match compiled {
+                Compiled::Literal(_) if self.backend == LiteralBackend::AhoCorasick => continue,
+                Compiled::Literal(text) => HsPattern::literal(text),
+                Compiled::Regex(regex) => regex.clone(),
+            };
+            let slot = *index.entry(pattern.clone()).or_insert_with(|| {
+                patterns.push(pattern);
+                entries.push(Vec::new());
+                patterns.len() - 1
+            });
+            entries[slot].push(*id);
+        }
+        if patterns.is_empty() {
+            return Ok(None);
+        }
+        match HyperscanMatcher::compile(&patterns) {
+            Ok(matcher) => Ok(Some(Database { matcher, entries })),
+            Err(error) => Err(self.explain_compile_failure(&patterns, &entries, ViewSet::of(view), error.message)),
+        }
     }
 
     fn problem(&self, item: Option<&str>, reason: String) -> Problem {
@@ -657,14 +675,17 @@ impl Scanner {
         }
         let before = text[..start].char_indices().rev().take(self.context_chars);
         let (from, taken) = before.fold((start, 0u32), |(_, n), (i, _)| (i, n + 1));
-        let to = text[end..].char_indices().nth(self.context_chars).map_or(text.len(), |(i, _)| end + i);
+        let to = text[end..]
+            .char_indices()
+            .nth(self.context_chars)
+            .map_or(text.len(), |(i, _)| end + i);
         (text[from..to].to_owned(), taken)
     }
 
     /// Matches the text shared by `views`, recording word-bounded hits.
     fn match_views(&self, views: ViewSet, representative: View, ws: &mut Workspace) -> Result<()> {
         let Some(group) = self.group(views) else {
-            // Could not compile these views together: scan them one at a time.
+            // Could not build these views' literals together: match them one at a time.
             for view in views.iter() {
                 self.match_views(ViewSet::of(view), representative, ws)?;
             }
@@ -678,29 +699,40 @@ impl Scanner {
             ..
         } = ws;
         let text = texts.text(representative);
-        raw.clear();
         if let Some(literal) = &group.literal {
+            raw.clear();
             literal.find_all(text, &mut (), raw)?;
+            self.record(text, raw, &group.literal_entries, representative, hits);
         }
-        let literal_count = raw.len();
-        if let Some(regex) = &group.regex {
-            regex.find_all(text, hs, raw)?;
+        for view in views.iter() {
+            if let Some(database) = &self.databases[view as usize] {
+                raw.clear();
+                database.matcher.find_all(text, hs, raw)?;
+                self.record(text, raw, &database.entries, representative, hits);
+            }
         }
-        for (k, m) in raw.iter().enumerate() {
-            let ids = if k < literal_count {
-                &group.literal_entries[m.pattern as usize]
-            } else {
-                &group.regex_entries[m.pattern as usize]
-            };
+        Ok(())
+    }
+
+    /// Turns raw matches into hits, keeping whole words where the rule wants them.
+    fn record(
+        &self,
+        text: &str,
+        raw: &[RawMatch],
+        entries: &[Vec<u32>],
+        representative: View,
+        hits: &mut Vec<(Hit, View, u32, u32)>,
+    ) {
+        for m in raw {
+            if m.start >= m.end {
+                continue;
+            }
             let mut bounded: Option<bool> = None;
-            for &id in ids {
+            for &id in &entries[m.pattern as usize] {
                 let entry = self.entries[id as usize];
                 if entry.word
                     && !*bounded.get_or_insert_with(|| is_word_bounded(text, m.start as usize, m.end as usize))
                 {
-                    continue;
-                }
-                if m.start >= m.end {
                     continue;
                 }
                 let hit = Hit {
@@ -714,6 +746,5 @@ impl Scanner {
                 hits.push((hit, representative, m.start, m.end));
             }
         }
-        Ok(())
     }
 }
