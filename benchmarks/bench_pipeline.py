@@ -28,7 +28,7 @@ SIZES = [int(s) for s in os.environ.get("CONDUCT_SCAN_BENCH_SIZES", "10,100").sp
 def run_scan(path: Path, threads: int | None = None) -> dict[str, Any]:
     """One ``conduct-scan scan`` in a child process: its JSON summary plus peak RSS (MB)."""
     out = Path(tempfile.mkdtemp(prefix="conduct-scan-bench-"))
-    command = [sys.executable, "-m", "conduct_scan.cli", "scan", str(path), "--out", str(out),
+    command = [sys.executable, "-m", "conduct_scan", "scan", str(path), "--out", str(out),
                "-q", "--log-json", "--fresh"]  # fmt: skip
     if threads:
         command += ["--threads", str(threads)]

@@ -20,7 +20,7 @@ from conduct_scan import Ruleset, Scanner
 from conduct_scan.demo import generate_archive
 from conduct_scan.pipeline import scan_archive
 
-CLI = [sys.executable, "-m", "conduct_scan.cli"]
+CLI = [sys.executable, "-m", "conduct_scan"]
 RULES = """
 [ruleset]
 id = "t"
