@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+
 from conduct_scan import InputError, demo
 from conduct_scan.demo import CLAUSES, EVASIONS, ArchiveSummary, archive_schema, generate_archive
 

@@ -173,7 +173,7 @@ def test_hive_partitions_become_columns(tmp_path: Path) -> None:
     assert row["created_at"] == dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
 
 
-def RULES_PATH(tmp_path: Path) -> Path:  # noqa: N802 - reads as a constant
+def RULES_PATH(tmp_path: Path) -> Path:
     path = tmp_path / "rules.toml"
     path.write_text(RULES, encoding="utf-8")
     return path

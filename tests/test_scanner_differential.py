@@ -109,7 +109,9 @@ post = st.lists(token, max_size=10).map(" ".join)
 posts = st.lists(st.one_of(post, st.just(""), st.none()), min_size=1, max_size=40)
 
 SETTINGS = settings(
-    max_examples=int(os.environ.get("CONDUCT_SCAN_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=int(os.environ.get("CONDUCT_SCAN_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 

@@ -16,7 +16,6 @@ code  meaning
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -99,15 +98,18 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Only posts created at or after this time (UTC)."),
         click.option("--until", type=click.DateTime(_TIME_FORMATS),
                      help="Only posts created before this time (UTC)."),
-        click.option("--threads", type=click.IntRange(min=1), help="Scanner threads (default: all cores)."),
+        click.option("--threads", type=click.IntRange(min=1),
+                     help="Scanner threads (default: all cores)."),
         click.option("--batch-rows", type=click.IntRange(min=1), default=65_536, show_default=True,
                      help="Rows read and scanned at a time (bounds memory)."),
         click.option("--resume", is_flag=True,
-                     help="Explicitly continue an interrupted run (always done: complete inputs are skipped)."),
+                     help="Continue an interrupted run: inputs already complete in --out are "
+                          "skipped (every run does this; the flag says so explicitly)."),
         click.option("--fresh", is_flag=True, help="Discard earlier results in --out first."),
         click.option("--fail-on", type=click.Choice(SEVERITIES),
                      help="Exit 1 when findings at or above this severity exist (CI gates)."),
-        click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary (errors still)."),
+        click.option("--quiet", "-q", is_flag=True,
+                     help="No progress bar or summary (errors still)."),
         click.option("--log-json", is_flag=True, help="Print a one-line JSON summary on stdout."),
     ]  # fmt: skip
     for option in reversed(options):
@@ -191,7 +193,9 @@ def scan(**options: Any) -> None:
     sys.exit(_exit_code(summary, options["fail_on"]))
 
 
-def _write_report(out: Path, formats: str, redact: bool, key_file: Path | None, quiet: bool) -> None:
+def _write_report(
+    out: Path, formats: str, redact: bool, key_file: Path | None, quiet: bool
+) -> None:
     from conduct_scan.report import write_report
     from conduct_scan.report.cli import resolve_key
 

@@ -260,7 +260,9 @@ def scan_archive(
             started_at=started_at,
             seconds=time.perf_counter() - started,
         )
-        _write_manifest(summary, scanner, columns, window, batch_rows, complete=len(results) == len(inputs))
+        _write_manifest(
+            summary, scanner, columns, window, batch_rows, complete=len(results) == len(inputs)
+        )
     return summary
 
 
@@ -357,7 +359,8 @@ def _prepare_batch(
     table: pa.Table, inp: Input, plan_: Plan, columns: Columns, window: Window, first_row: int
 ) -> pa.Table:
     """The batch with the standard columns (post id, account, type, time as UTC, row number),
-    filtered to the time window."""
+    filtered to the time window.
+    """
     n = table.num_rows
     prepared = {
         "__post_id": _as_string(table.column(columns.post_id), columns.post_id, inp.display),

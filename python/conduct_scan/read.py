@@ -107,7 +107,8 @@ def _input(path: Path, display: str, root: Path) -> Input:
 
 def discover(sources: Sequence[str | os.PathLike[str]]) -> tuple[list[Input], list[SourceProblem]]:
     """Every Parquet file of ``sources``, sorted, without duplicates; and the sources that
-    named nothing readable."""
+    named nothing readable.
+    """
     found: dict[Path, Input] = {}
     problems: list[SourceProblem] = []
     for source in sources:
@@ -218,9 +219,7 @@ def plan(inp: Input, columns: Columns) -> Plan:
     if columns.time and time is None and columns.time_required:
         require(columns.time, "time")
     account_type = (
-        columns.account_type
-        if columns.account_type and columns.account_type in available
-        else None
+        columns.account_type if columns.account_type and columns.account_type in available else None
     )
     wanted = [*columns.text, columns.post_id, columns.account]
     wanted += [c for c in (time, account_type) if c]
@@ -241,7 +240,8 @@ def to_utc(column: pa.Array | pa.ChunkedArray, name: str, display: str) -> pa.Ar
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
             return _parse_times(column)
     except pa.ArrowException as error:
-        raise InputError(f"{display}: time column '{name}' cannot be read as times ({error})")
+        message = f"{display}: time column '{name}' cannot be read as times ({error})"
+        raise InputError(message) from None
     raise InputError(
         f"{display}: time column '{name}' is {_type_name(kind)}, expected a timestamp, date or "
         "ISO 8601 string"
@@ -261,7 +261,8 @@ def batches(
     inp: Input, plan_: Plan, batch_size: int, prefetch: int = 2
 ) -> Iterator[pa.RecordBatch]:
     """The input's rows, ``batch_size`` at a time, with partition columns added; read ahead in a
-    background thread (at most ``prefetch`` batches waiting)."""
+    background thread (at most ``prefetch`` batches waiting).
+    """
     partition_columns = {
         k: v for k, v in inp.partitions.items() if k not in plan_.file.schema_arrow.names
     }

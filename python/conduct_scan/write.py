@@ -89,7 +89,8 @@ def write_table(path: Path, table: pa.Table) -> None:
 
 class PartWriter:
     """Writes one input's violations as numbered parts, streaming, each part at most
-    ``rows_per_part`` rows, each renamed into place when complete."""
+    ``rows_per_part`` rows, each renamed into place when complete.
+    """
 
     def __init__(self, directory: Path, key: str, rows_per_part: int = 1_000_000) -> None:
         self.directory = directory
@@ -148,6 +149,7 @@ def remove_outputs(out: Path, key: str) -> None:
 
 
 def read_state(out: Path, key: str) -> dict[str, Any] | None:
+    """The state an input left when it was last completed, if any."""
     path = out / STATE / f"{key}.json"
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -157,6 +159,7 @@ def read_state(out: Path, key: str) -> dict[str, Any] | None:
 
 
 def all_states(out: Path) -> list[dict[str, Any]]:
+    """The states of every input completed in ``out``."""
     states = []
     for path in sorted((out / STATE).glob("*.json")):
         try:
