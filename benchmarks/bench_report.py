@@ -66,9 +66,9 @@ CONFIDENCES = [1.0, 0.95, 0.8, 0.6]
 
 def ruleset_json() -> dict[str, Any]:
     laws = [
-        {"id": "decree-15-2020", "title": "Decree 15/2020/ND-CP", "title_vi": "Nghị định 15/2020/NĐ-CP",
-         "effective": "2020-04-15", "until": None, "superseded_by": None, "url": None,
-         "notes": None, "file": "laws.toml"},
+        {"id": "decree-15-2020", "title": "Decree 15/2020/ND-CP",
+         "title_vi": "Nghị định 15/2020/NĐ-CP", "effective": "2020-04-15", "until": None,
+         "superseded_by": None, "url": None, "notes": None, "file": "laws.toml"},
     ]  # fmt: skip
     clauses = [
         {"id": cid, "title": title, "title_vi": "", "description": "", "binds": ["users"],
@@ -95,9 +95,7 @@ def _hash(values: pl.Expr, seed: int) -> pl.Expr:
 
 def _pick(values: list[Any], key: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """``values[key % len(values)]`` as an expression."""
-    return (key % len(values)).replace_strict(
-        list(range(len(values))), values, return_dtype=dtype
-    )
+    return (key % len(values)).replace_strict(list(range(len(values))), values, return_dtype=dtype)
 
 
 def generate(out: Path, findings: int) -> None:
@@ -161,10 +159,12 @@ def generate(out: Path, findings: int) -> None:
         source_file=pl.lit("archive/all.parquet"),
     ).write_parquet(out / "accounts" / "part-00000.parquet")
     (out / "ruleset.json").write_text(json.dumps(ruleset_json(), ensure_ascii=False))
-    (out / "manifest.json").write_text(
-        json.dumps({"tool": {"name": "conduct-scan", "version": "bench"}, "inputs": [],
-                    "totals": {"findings": findings}})  # fmt: skip
-    )
+    manifest = {
+        "tool": {"name": "conduct-scan", "version": "bench"},
+        "inputs": [],
+        "totals": {"findings": findings},
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest))
 
 
 @pytest.fixture(scope="module")

@@ -110,8 +110,13 @@ def _clause(
 
 
 CLAUSES: list[dict[str, Any]] = [
-    _clause("3.1", "Respect and obey the law", "Tôn trọng, tuân thủ pháp luật", check=[],
-            binds=["users", "officials", "agencies"]),
+    _clause(
+        "3.1",
+        "Respect and obey the law",
+        "Tôn trọng, tuân thủ pháp luật",
+        check=[],
+        binds=["users", "officials", "agencies"],
+    ),
     _clause(
         "4.5",
         "No words inciting hatred or discrimination",
@@ -143,8 +148,9 @@ CLAUSES: list[dict[str, Any]] = [
         severity="low",
         dsa="STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
     ),
-    _clause("4.8", "Help protect children online", "Bảo vệ trẻ em trên mạng", check=[],
-            binds=["users"]),
+    _clause(
+        "4.8", "Help protect children online", "Bảo vệ trẻ em trên mạng", check=[], binds=["users"]
+    ),
 ]
 
 
@@ -314,8 +320,11 @@ def write_scan_output(
     if manifest is None:
         manifest = {
             "tool": {"name": "conduct-scan", "version": "0.0.0-test"},
-            "ruleset": {"id": ruleset["id"], "version": ruleset["version"],
-                        "sha256": ruleset["sha256"]},
+            "ruleset": {
+                "id": ruleset["id"],
+                "version": ruleset["version"],
+                "sha256": ruleset["sha256"],
+            },
             "inputs": [
                 {"path": "archive/part-0.parquet", "status": "ok", "rows": 10},
                 {"path": "archive/broken.parquet", "status": "failed", "error": "corrupt"},

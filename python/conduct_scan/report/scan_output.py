@@ -75,12 +75,12 @@ class Reference:
     law: Law | None
 
     def label(self) -> str:
-        """``Title, Art. 5(1)`` (the law id when the law is unknown)."""
+        """Return ``Title, Art. 5(1)`` (the law id when the law is unknown)."""
         name = self.law.title if self.law else self.law_id
         return f"{name}, {self.article}" if self.article else name
 
     def in_force(self, day: str | None) -> bool:
-        """Whether the law applied on ``day`` (``YYYY-MM-DD``; None: on any day)."""
+        """Return whether the law applied on ``day`` (``YYYY-MM-DD``; None: on any day)."""
         if self.law is None or day is None:
             return self.law is not None
         starts = self.law.effective
@@ -134,7 +134,7 @@ class RulesetInfo:
     present: bool = True
 
     def clause(self, clause_id: str) -> Clause | None:
-        """The clause with this id, if the ruleset has it."""
+        """Return the clause with this id, if the ruleset has it."""
         return next((c for c in self.clauses if c.id == clause_id), None)
 
 
@@ -201,7 +201,8 @@ def _scan(folder: Path, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
             columns.append(pl.lit(None, dtype=dtype).alias(name))
         elif isinstance(dtype, pl.Datetime) and present[name] != dtype:
             column = pl.col(name)
-            if isinstance(present[name], pl.Datetime) and present[name].time_zone is None:
+            found = present[name]
+            if isinstance(found, pl.Datetime) and found.time_zone is None:
                 column = column.dt.replace_time_zone("UTC")  # naive times are UTC (README)
             columns.append(column.cast(dtype).alias(name))
         elif present[name] != dtype:

@@ -1,0 +1,110 @@
+"""``conduct-scan report OUT``: aggregate a scan output and write its report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from conduct_scan.errors import ConductScanError
+from conduct_scan.report.aggregate import Thresholds
+from conduct_scan.report.redact import KEY_ENV, load_key
+from conduct_scan.report.write import DEFAULT_FORMATS, parse_formats, write_report
+
+_DEFAULTS = Thresholds()
+
+
+def resolve_key(key_file: Path | None) -> bytes:
+    """Return the redaction key from ``key_file`` or ``$CONDUCT_SCAN_REDACT_KEY``.
+
+    For the commands that take ``--redact``: exits with a one-line error (code 2) when there is
+    no key, or it cannot be read, or it is too short.
+    """
+    from conduct_scan.cli import EXIT_USAGE, fail
+
+    try:
+        key = load_key(key_file)
+    except ConductScanError as error:
+        fail(str(error), EXIT_USAGE)
+    if key is None:
+        fail(f"--redact needs a key: set ${KEY_ENV} or pass --key-file", EXIT_USAGE)
+    return key
+
+
+@click.command("report")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "formats",
+    default=",".join(DEFAULT_FORMATS),
+    show_default=True,
+    metavar="LIST",
+    help="Comma-separated documents to write: html (report.html), md (report.md), json "
+    "(summary.json), dsa (statements.jsonl, draft DSA statements of reasons). The Parquet "
+    "aggregates are always written.",
+)
+@click.option(
+    "--redact",
+    is_flag=True,
+    help=f"Write OUT/report-redacted/: account and post ids as keyed pseudonyms (key from "
+    f"${KEY_ENV} or --key-file), no matched text or context.",
+)
+@click.option(
+    "--key-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File holding the redaction key (at least 16 bytes).",
+)
+@click.option(
+    "--min-posts-flagged",
+    type=click.IntRange(min=0),
+    default=_DEFAULTS.min_posts_flagged,
+    show_default=True,
+    help="Repeat offender: at least this many flagged posts.",
+)
+@click.option(
+    "--min-flag-rate",
+    type=click.FloatRange(0.0, 1.0),
+    default=_DEFAULTS.min_flag_rate,
+    show_default=True,
+    help="Repeat offender: at least this share of scanned posts flagged.",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(min=0.0),
+    default=_DEFAULTS.min_score,
+    show_default=True,
+    help="Repeat offender: at least this score.",
+)
+def report(
+    out: Path,
+    formats: str,
+    redact: bool,
+    key_file: Path | None,
+    min_posts_flagged: int,
+    min_flag_rate: float,
+    min_score: float,
+) -> None:
+    """Aggregate the scan output OUT and write its report to OUT/report/.
+
+    Prints the path of report.html (of the report directory without html).
+    """
+    from conduct_scan.cli import EXIT_USAGE, fail
+
+    try:
+        chosen = parse_formats(formats)
+    except ValueError as error:
+        fail(str(error), EXIT_USAGE)
+    if key_file is not None and not redact:
+        fail("--key-file is only used with --redact", EXIT_USAGE)
+    key = resolve_key(key_file) if redact else None
+    try:
+        directory = write_report(
+            out,
+            formats=chosen,
+            redact=redact,
+            redact_key=key,
+            thresholds=Thresholds(min_posts_flagged, min_flag_rate, min_score),
+        )
+    except ConductScanError as error:
+        fail(str(error), EXIT_USAGE)
+    click.echo(str(directory / "report.html" if "html" in chosen else directory))
