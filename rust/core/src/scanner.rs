@@ -37,6 +37,8 @@ pub struct ScanOptions {
     pub literal_backend: LiteralBackend,
     /// Characters of context kept either side of each match (0: none).
     pub context_chars: usize,
+    /// Directory where compiled Hyperscan databases are kept between runs (`None`: no cache).
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 /// One reported match of a rule in one text.
@@ -190,6 +192,7 @@ pub struct Scanner {
     threads: usize,
     backend: LiteralBackend,
     context_chars: usize,
+    cache_dir: Option<std::path::PathBuf>,
     /// Thread pool and the process that built it: a forked child has none of the parent's
     /// threads, so it builds its own.
     pool: Mutex<Option<(u32, Arc<rayon::ThreadPool>)>>,
@@ -213,6 +216,7 @@ impl Scanner {
             threads,
             backend: options.literal_backend,
             context_chars: options.context_chars,
+            cache_dir: options.cache_dir.clone(),
             pool: Mutex::new(None),
             ruleset: ruleset.clone(),
         };
@@ -375,7 +379,7 @@ impl Scanner {
         if patterns.is_empty() {
             return Ok(None);
         }
-        match HyperscanMatcher::compile(&patterns) {
+        match HyperscanMatcher::compile_cached(&patterns, self.cache_dir.as_deref()) {
             Ok(matcher) => Ok(Some(Database { matcher, entries })),
             Err(error) => Err(self.explain_compile_failure(&patterns, &entries, ViewSet::of(view), error.message)),
         }

@@ -117,7 +117,7 @@ fn scanner(backend: LiteralBackend) -> Scanner {
         ScanOptions {
             threads: Some(2),
             literal_backend: backend,
-            context_chars: 0,
+            ..Default::default()
         },
     )
     .unwrap()
@@ -203,13 +203,47 @@ fn invalid_utf8_is_replaced_and_counted() {
 #[test]
 fn context_surrounds_the_match() {
     let ruleset = Arc::new(Ruleset::from_toml(RULES, "test.toml").unwrap());
-    let options = ScanOptions { threads: Some(1), context_chars: 4, ..Default::default() };
+    let options = ScanOptions {
+        threads: Some(1),
+        context_chars: 4,
+        ..Default::default()
+    };
     let scanner = Scanner::new(ruleset, options).unwrap();
     let findings = scanner.scan_text("ôi trời đồ ngu quá đi").unwrap();
     let f = &findings[0];
     assert_eq!((f.context.as_str(), f.context_start), ("rời đồ ngu quá", 4));
     let findings = scanner.scan_text("ngu").unwrap();
     assert_eq!((findings[0].context.as_str(), findings[0].context_start), ("ngu", 0));
+}
+
+#[test]
+fn compiled_databases_are_cached() {
+    let dir = std::env::temp_dir().join(format!("conduct-scan-cache-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let options = || ScanOptions {
+        threads: Some(1),
+        cache_dir: Some(dir.clone()),
+        ..Default::default()
+    };
+    let ruleset = Arc::new(Ruleset::from_toml(RULES, "test.toml").unwrap());
+    let first = Scanner::new(ruleset.clone(), options()).unwrap();
+    let entries = std::fs::read_dir(&dir).unwrap().count();
+    assert!(entries >= 1, "nothing cached");
+    let second = Scanner::new(ruleset.clone(), options()).unwrap();
+    for (text, _) in TABLE {
+        assert_eq!(
+            first.scan_text(text).unwrap(),
+            second.scan_text(text).unwrap(),
+            "{text:?}"
+        );
+    }
+    // A corrupt entry is ignored (and rewritten), never trusted.
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"garbage").unwrap();
+    }
+    let third = Scanner::new(ruleset, options()).unwrap();
+    assert_eq!(third.scan_text("dit me").unwrap().len(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

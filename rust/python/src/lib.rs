@@ -182,6 +182,7 @@ impl PyScanner {
             threads,
             literal_backend,
             context_chars: context,
+            cache_dir: cache_dir(),
         };
         let scanner = py
             .detach(|| Scanner::new(rules, options))
@@ -314,6 +315,18 @@ impl PyScanner {
             self.inner.threads()
         )
     }
+}
+
+/// Where compiled Hyperscan databases are cached: `$CONDUCT_SCAN_CACHE_DIR` (empty: no cache),
+/// else `$XDG_CACHE_HOME/conduct-scan/hyperscan`, else `~/.cache/conduct-scan/hyperscan`.
+fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CONDUCT_SCAN_CACHE_DIR") {
+        return (!dir.is_empty()).then(|| PathBuf::from(dir));
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("conduct-scan").join("hyperscan"))
 }
 
 fn accumulate(totals: &mut ScanOutput, output: ScanOutput, batches: &mut Vec<RecordBatch>, batch: RecordBatch) {

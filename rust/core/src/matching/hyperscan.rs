@@ -2,8 +2,11 @@
 
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_int, c_uint, c_ulonglong, c_void};
+use std::path::Path;
 use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
 
 use super::hyperscan_ffi as ffi;
 use super::{Matcher, RawMatch};
@@ -168,6 +171,74 @@ pub struct CompileError {
 }
 
 impl HyperscanMatcher {
+    /// Like [`HyperscanMatcher::compile`], but keeps compiled databases in `cache_dir` (keyed by
+    /// the Hyperscan version and every expression and flag), so that the next process with the
+    /// same patterns loads in milliseconds what took up to seconds to compile. A cache entry
+    /// that is unreadable, corrupt or from another platform is ignored and rewritten.
+    pub fn compile_cached(patterns: &[HsPattern], cache_dir: Option<&Path>) -> Result<Self, CompileError> {
+        let Some(dir) = cache_dir else {
+            return HyperscanMatcher::compile(patterns);
+        };
+        let mut key = Sha256::new();
+        key.update(hyperscan_version().as_bytes());
+        for p in patterns {
+            key.update(p.flags.to_le_bytes());
+            key.update(p.expression.as_bytes());
+            key.update([0]);
+        }
+        let name: String = key.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let path = dir.join(format!("{name}.hsdb"));
+        if let Some(matcher) = Self::load(&path, patterns) {
+            return Ok(matcher);
+        }
+        let matcher = HyperscanMatcher::compile(patterns)?;
+        matcher.store(dir, &path);
+        Ok(matcher)
+    }
+
+    fn load(path: &Path, patterns: &[HsPattern]) -> Option<Self> {
+        let bytes = std::fs::read(path).ok()?;
+        let (body, digest) = bytes.split_at(bytes.len().checked_sub(32)?);
+        if Sha256::digest(body).as_slice() != digest {
+            return None;
+        }
+        let starts = patterns
+            .iter()
+            .map(StartFinder::new)
+            .collect::<Result<Vec<_>, _>>()
+            .ok()?;
+        let mut db: *mut ffi::hs_database_t = ptr::null_mut();
+        // SAFETY: `body` is a database serialised by hs_serialize_database (checked by digest);
+        // Hyperscan validates its header and platform and fails cleanly otherwise.
+        let rc = unsafe { ffi::hs_deserialize_database(body.as_ptr().cast(), body.len(), &mut db) };
+        (rc == ffi::HS_SUCCESS).then(|| HyperscanMatcher {
+            db,
+            id: NEXT_DATABASE_ID.fetch_add(1, Ordering::Relaxed),
+            starts,
+        })
+    }
+
+    fn store(&self, dir: &Path, path: &Path) {
+        let mut bytes: *mut std::os::raw::c_char = ptr::null_mut();
+        let mut length = 0usize;
+        // SAFETY: db is valid; Hyperscan allocates `bytes` with malloc, freed below.
+        if unsafe { ffi::hs_serialize_database(self.db, &mut bytes, &mut length) } != ffi::HS_SUCCESS {
+            return;
+        }
+        // SAFETY: `bytes` holds `length` bytes written by Hyperscan.
+        let mut data = unsafe { std::slice::from_raw_parts(bytes.cast::<u8>(), length) }.to_vec();
+        // SAFETY: allocated by Hyperscan's default (malloc) allocator.
+        unsafe { libc::free(bytes.cast()) };
+        let digest = Sha256::digest(&data);
+        data.extend_from_slice(&digest);
+        // A cache is an optimisation: failing to write it is not an error.
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::create_dir_all(dir).is_ok() && std::fs::write(&tmp, &data).is_ok() {
+            let _ = std::fs::rename(&tmp, path);
+        }
+        let _ = std::fs::remove_file(&tmp);
+    }
+
     /// Compiles all patterns into one database; pattern `i` reports id `i`.
     pub fn compile(patterns: &[HsPattern]) -> Result<Self, CompileError> {
         let starts = patterns

@@ -279,9 +279,8 @@ fn mark_spaced_out_separators<U: Unit>(units: &[U], drop: &mut Vec<bool>) {
     let n = units.len();
     drop.clear();
     drop.resize(n, false);
-    let single = |i: usize| {
-        units[i].is_unit() && !(i > 0 && units[i - 1].is_unit()) && !(i + 1 < n && units[i + 1].is_unit())
-    };
+    let single =
+        |i: usize| units[i].is_unit() && !(i > 0 && units[i - 1].is_unit()) && !(i + 1 < n && units[i + 1].is_unit());
     let separator_after = |i: usize| -> usize {
         let mut k = i + 1;
         while k < n && k - i - 1 < MAX_SEPARATORS && units[k].is_separator() {
