@@ -1,10 +1,199 @@
-"""``conduct-scan rules``: the ruleset toolchain."""
+"""``conduct-scan rules``: the ruleset toolchain.
+
+=========  ====================================================================  ==========
+command    what                                                                   exit codes
+=========  ====================================================================  ==========
+list       rules with clause, views, match mode, severity, term/pattern counts    0, 2
+check      load, compile and lint a ruleset directory or file                     0, 1, 2
+test       run every rule's examples and counter-examples                         0, 1, 2
+explain    which rules fire on a text, in which view, and what was vetoed         0, 2
+eval       precision, recall and F1 on the labelled data (skips when absent)      0, 1, 2
+=========  ====================================================================  ==========
+
+Exit 1 means the command ran and found failures (lint errors, failing examples, missed
+targets with ``--check-targets``); exit 2 means the ruleset could not be loaded or the command
+was misused (the main group prints one line per ruleset problem).
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import click
+from rich.console import Console
+
+from conduct_scan._core import Ruleset, Scanner
+from conduct_scan.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail
+from conduct_scan.rules.evaluate import (
+    DATA_ENV,
+    DATASETS,
+    TARGETS,
+    default_data_dir,
+    evaluate,
+    render_results,
+)
+from conduct_scan.rules.explain import explain as explain_text
+from conduct_scan.rules.explain import render_plain, render_rich
+from conduct_scan.rules.lint import ERROR, lint
+from conduct_scan.rules.selftest import run_examples
+
+
+def _load(path: Path | None) -> Ruleset:
+    """Load the ruleset at ``path``, or the bundled one."""
+    return Ruleset.load() if path is None else Ruleset.load(path)
+
+
+ruleset_option = click.option(
+    "--ruleset",
+    "-r",
+    "ruleset_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Ruleset file or directory (default: the bundled ruleset).",
+)
 
 
 @click.group()
 def rules() -> None:
     """List, check, test, explain and evaluate rulesets."""
+
+
+@rules.command("list")
+@ruleset_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of rule objects.")
+@click.option("--clause", "clauses", multiple=True, help="Only rules of this clause (repeatable).")
+def list_rules(ruleset_path: Path | None, as_json: bool, clauses: tuple[str, ...]) -> None:
+    """List the rules: id, clause, severity, views, match mode, term and pattern counts."""
+    data = json.loads(_load(ruleset_path).to_json())
+    selected = [r for r in data["rules"] if not clauses or r["clause"] in clauses]
+    if as_json:
+        click.echo(json.dumps(selected, ensure_ascii=False, indent=2))
+        return
+    header = f"{'id':<34} {'clause':<6} {'severity':<8} {'views':<22} {'match':<9} terms patterns"
+    click.echo(header)
+    for r in selected:
+        click.echo(
+            f"{r['id']:<34} {r['clause']:<6} {r['severity']:<8} {'+'.join(r['views']):<22} "
+            f"{r['match']:<9} {len(r['terms']):>5} {len(r['patterns']):>8}"
+        )
+    click.echo(f"{len(selected)} rules")
+
+
+@rules.command("check")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def check(path: Path, strict: bool) -> None:
+    """Validate, compile and lint the ruleset at PATH.
+
+    Loading reports every schema problem and every pattern Hyperscan rejects (exit 2); the lint
+    then reports counter-examples that match (errors), duplicate and shadowed terms, short
+    skeleton collapses and rules without examples (warnings). Exit 1 on lint errors.
+    """
+    ruleset = Ruleset.load(path)
+    Scanner(ruleset, threads=1)  # compiles every view's database: Hyperscan's final word
+    issues = lint(ruleset)
+    for issue in issues:
+        click.echo(issue.describe())
+    errors = sum(1 for i in issues if i.level == ERROR)
+    warnings = len(issues) - errors
+    rule_count = len(json.loads(ruleset.to_json())["rules"])
+    click.echo(f"{path}: {rule_count} rules, {errors} errors, {warnings} warnings")
+    if errors or (strict and warnings):
+        sys.exit(EXIT_FINDINGS)
+
+
+@rules.command("test")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def test(path: Path | None) -> None:
+    """Run every example (must be flagged by its rule) and counter-example (must not be).
+
+    PATH defaults to the bundled ruleset. Each failure names the file, the rule, the text and
+    the view; exit 1 when any fails.
+    """
+    report = run_examples(_load(path))
+    for failure in report.failures:
+        click.echo(failure.describe())
+    click.echo(
+        f"{report.rules} rules: {report.examples} examples, {report.counter_examples} "
+        f"counter-examples, {len(report.failures)} failures"
+    )
+    if not report.ok:
+        sys.exit(EXIT_FINDINGS)
+
+
+@rules.command("explain")
+@click.argument("text")
+@ruleset_option
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+def explain(text: str, ruleset_path: Path | None, as_json: bool) -> None:
+    """Show which rules fire on TEXT, in which view, and why other candidates were dropped.
+
+    TEXT ``-`` reads standard input. Dropped candidates say why: vetoed by an unless term,
+    inside an allow term, no near term within range, fewer matches than min_count.
+    """
+    if text == "-":
+        text = sys.stdin.read()
+    result = explain_text(Scanner(_load(ruleset_path), threads=1), text)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return
+    console = Console(highlight=False)
+    if console.is_terminal:
+        render_rich(result, console)
+    else:
+        click.echo(render_plain(result))
+
+
+@rules.command("eval")
+@ruleset_option
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Labelled data directory (default: ${DATA_ENV}, else ../shared/data of the repository).",
+)
+@click.option(
+    "--dataset",
+    "names",
+    multiple=True,
+    type=click.Choice(list(DATASETS)),
+    help="Only this dataset split (repeatable).",
+)
+@click.option("--worst", default=5, show_default=True, help="Errors shown per dataset.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option(
+    "--check-targets", is_flag=True, help="Exit 1 when a dataset misses its quality target."
+)
+def eval_command(
+    ruleset_path: Path | None,
+    data_dir: Path | None,
+    names: tuple[str, ...],
+    worst: int,
+    as_json: bool,
+    check_targets: bool,
+) -> None:
+    """Post-level precision, recall and F1 of a ruleset on the labelled datasets.
+
+    ViHOS train and dev (Vietnamese; a post with a marked span is positive), Davidson tweets
+    (English; hate or offensive) and the SMS spam collection (advertising clause only), each
+    Davidson and SMS split into a 70% tune part and a fixed 30% holdout. Datasets that are
+    not present are skipped; with none present the command says so and exits 0.
+    """
+    directory = default_data_dir() if data_dir is None else data_dir
+    if data_dir is not None and not directory.is_dir():
+        fail(f"--data {directory}: not a directory", EXIT_USAGE)
+    results = evaluate(_load(ruleset_path), directory, names or None)
+    if not results:
+        click.echo(f"no labelled data under {directory} (set ${DATA_ENV} or --data): skipped")
+        sys.exit(EXIT_OK)
+    if as_json:
+        click.echo(json.dumps([r.as_dict(worst) for r in results], ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_results(results, worst))
+    missed = [r.name for r in results if r.name in TARGETS and TARGETS[r.name].misses(r.score)]
+    if check_targets and missed:
+        click.echo(f"targets missed: {', '.join(missed)}", err=True)
+        sys.exit(EXIT_FINDINGS)

@@ -47,6 +47,40 @@ DATA_ENV = "CONDUCT_SCAN_DATA"
 
 
 @dataclass(frozen=True)
+class Target:
+    """A quality target on one dataset.
+
+    Minimums on precision, recall and F1, and a maximum on the share of negative posts flagged.
+    """
+
+    precision: float = 0.0
+    recall: float = 0.0
+    f1: float = 0.0
+    negative_flag_rate: float = 1.0
+
+    def misses(self, score: Score) -> list[str]:
+        """List the figures of ``score`` that miss this target, as ``name value < target``."""
+        out = []
+        for name in ("precision", "recall", "f1"):
+            want, got = getattr(self, name), getattr(score, name)
+            if got < want:
+                out.append(f"{name} {got:.3f} < {want:.2f}")
+        if score.negative_flag_rate > self.negative_flag_rate:
+            out.append(
+                f"negatives flagged {score.negative_flag_rate:.3f} > {self.negative_flag_rate:.2f}"
+            )
+        return out
+
+
+#: The project's quality targets for the bundled ruleset (issue 3), on the splits not tuned on.
+TARGETS: dict[str, Target] = {
+    "vihos-dev": Target(precision=0.85, f1=0.80),
+    "davidson-holdout": Target(f1=0.92, negative_flag_rate=0.08),
+    "sms-holdout": Target(precision=0.95, recall=0.70),
+}
+
+
+@dataclass(frozen=True)
 class Score:
     """A confusion matrix at post level and the figures derived from it."""
 
@@ -80,7 +114,7 @@ class Score:
         return self.fp / negatives if negatives else 0.0
 
     def as_dict(self) -> dict[str, float | int]:
-        """The counts and figures, for JSON."""
+        """Return the counts and figures, for JSON."""
         return {
             "tp": self.tp,
             "fp": self.fp,
@@ -120,7 +154,7 @@ class DatasetResult:
     false_negatives: list[Example] = field(default_factory=list)
 
     def as_dict(self, worst: int = 10) -> dict[str, object]:
-        """The result as plain data, with at most ``worst`` items in each error list."""
+        """Return the result as plain data, with at most ``worst`` items in each error list."""
         return {
             "dataset": self.name,
             "description": self.description,
@@ -172,7 +206,7 @@ def in_holdout(text: str) -> bool:
 
 
 def _marked_spans(text: str, indices: Sequence[int]) -> tuple[str, ...]:
-    """Runs of consecutive character indices, as the text they cover."""
+    """Group consecutive character indices into runs and return the text each covers."""
     spans: list[str] = []
     start = prev = None
     for i in [*sorted(indices), None]:
@@ -256,7 +290,7 @@ DATASETS: dict[str, Callable[[Path], Labelled | None]] = {
 
 
 def load_datasets(data_dir: Path, names: Iterable[str] | None = None) -> list[Labelled]:
-    """The datasets found under ``data_dir`` (those absent are left out).
+    """Load the datasets found under ``data_dir`` (those absent are left out).
 
     Parameters
     ----------
@@ -353,3 +387,46 @@ def evaluate(
     directory = default_data_dir() if data_dir is None else data_dir
     scanner = Scanner(ruleset, threads=threads)
     return [score_dataset(scanner, d) for d in load_datasets(directory, names)]
+
+
+def render_results(results: Sequence[DatasetResult], worst: int = 5) -> str:
+    """Format results as plain text: a table of figures, then each dataset's worst errors."""
+    lines = [
+        f"{'dataset':<18} {'posts':>6} {'pos':>6} {'P':>6} {'R':>6} {'F1':>6} "
+        f"{'neg.flag':>8}  target"
+    ]
+    for r in results:
+        s = r.score
+        target = TARGETS.get(r.name)
+        verdict = "-" if target is None else ("met" if not target.misses(s) else "MISSED")
+        lines.append(
+            f"{r.name:<18} {s.tp + s.fp + s.fn + s.tn:>6} {s.tp + s.fn:>6} {s.precision:>6.3f} "
+            f"{s.recall:>6.3f} {s.f1:>6.3f} {s.negative_flag_rate:>8.3f}  {verdict}"
+        )
+    for r in results:
+        lines += ["", f"== {r.name}: {r.description}; clauses {', '.join(sorted(r.clauses))}"]
+        target = TARGETS.get(r.name)
+        if target is not None and target.misses(r.score):
+            lines.append(f"target missed: {'; '.join(target.misses(r.score))}")
+        if worst <= 0:
+            continue
+        if r.false_positive_terms:
+            terms = ", ".join(
+                f"{term!r} ({rule}) {n}"
+                for (rule, term), n in r.false_positive_terms.most_common(worst)
+            )
+            lines.append(f"false positives by term: {terms}")
+        if r.missed_spans:
+            spans = ", ".join(f"{s!r} {n}" for s, n in r.missed_spans.most_common(worst * 2))
+            lines.append(f"missed marked spans: {spans}")
+        for e in r.false_positives[:worst]:
+            lines.append(f"  FP {_short(e.text)}  <- {'; '.join(e.matched[:3])}")
+        for e in r.false_negatives[:worst]:
+            marked = f"  (marked: {', '.join(e.marked[:4])})" if e.marked else ""
+            lines.append(f"  FN {_short(e.text)}{marked}")
+    return "\n".join(lines)
+
+
+def _short(text: str, width: int = 110) -> str:
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= width else flat[: width - 1] + "…")

@@ -1,5 +1,6 @@
-"""Linting a ruleset (``conduct-scan rules check``): problems the loader accepts but a reviewer
-would not.
+"""Linting a ruleset (``conduct-scan rules check``).
+
+Lints are problems the loader accepts but a reviewer would not.
 
 The Rust loader already rejects what cannot work (unknown keys and clauses, duplicate ids, empty
 terms, every pattern Hyperscan refuses); :func:`check` loads the ruleset and compiles it, so
@@ -25,12 +26,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, cast
 
 from conduct_scan._core import Ruleset, Scanner, normalise
 
 ERROR = "error"
 WARNING = "warning"
+
+View = Literal["exact", "casefold", "fold", "skeleton"]
+
+
+def view_text(view: str, text: str) -> str:
+    """Normalise ``text`` through the view named ``view`` (a name read from ruleset JSON)."""
+    return normalise(cast(View, view), text)
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,7 @@ def _duplicate_terms(rules: list[dict[str, Any]]) -> list[LintIssue]:
         reported: set[str] = set()
         for term in rule.get("terms", []):
             for view in rule.get("views", []):
-                key = (view, normalise(view, term))
+                key = (view, view_text(view, term))
                 first = seen.get(key)
                 if first is None:
                     seen[key] = (rule["id"], term)
@@ -95,11 +103,11 @@ def _shadowed_terms(rule: dict[str, Any]) -> list[LintIssue]:
     substring = rule.get("match") == "substring"
 
     def inside(longer: str, shorter: str, view: str) -> bool:
-        big, small = normalise(view, longer), normalise(view, shorter)
+        big, small = view_text(view, longer), view_text(view, shorter)
         found = small in big if substring else _contains_words(big, small)
         # An allow term that drops the shorter match but not the longer one: not shadowed.
         excused = any(
-            small in (a := normalise(view, allowed)) and a in big and a != big for allowed in allow
+            small in (a := view_text(view, allowed)) and a in big and a != big for allowed in allow
         )
         return found and not excused and small != big
 
@@ -134,13 +142,11 @@ def _skeleton_collapses(rule: dict[str, Any]) -> list[LintIssue]:
         return []
     issues: list[LintIssue] = []
     for term in rule.get("terms", []):
-        folded = normalise("fold", term).split()
-        skeleton = normalise("skeleton", term).split()
+        folded = view_text("fold", term).split()
+        skeleton = view_text("skeleton", term).split()
         if len(folded) != len(skeleton):
             continue  # separators joined: the skeleton is meant to differ
-        short = [
-            (f, s) for f, s in zip(folded, skeleton, strict=True) if f != s and len(s) <= 3
-        ]
+        short = [(f, s) for f, s in zip(folded, skeleton, strict=True) if f != s and len(s) <= 3]
         if short and all(f.isalpha() for f, _ in short):
             shown = ", ".join(f"{f!r} -> {s!r}" for f, s in short)
             issues.append(

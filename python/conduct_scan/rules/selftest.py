@@ -31,7 +31,9 @@ class Failure:
     def describe(self) -> str:
         """One line: where, which rule, what happened."""
         what = "example not flagged" if self.kind == "example" else "counter-example flagged"
-        return f"{self.file}: rule {self.rule_id}: {what} ({self.view}): {self.text!r}: {self.detail}"
+        return (
+            f"{self.file}: rule {self.rule_id}: {what} ({self.view}): {self.text!r}: {self.detail}"
+        )
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class TestReport:
 
 
 def _why_missed(scanner: Scanner, rule_id: str, text: str) -> str:
-    """What verification did with the rule's candidates in ``text``."""
+    """Describe what verification did with the rule's candidates in ``text``."""
     trace = [e for e in scanner.explain(text) if e["rule_id"] == rule_id]
     if not trace:
         return "no term or pattern of the rule matched"
