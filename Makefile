@@ -59,7 +59,7 @@ lint: build ## clippy -D warnings, rustfmt, ruff, mypy --strict, stubtest
 	$(BIN)/ruff check python tests benchmarks
 	$(BIN)/ruff format --check python tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m mypy.stubtest conduct_scan._core
+	$(BIN)/python -m mypy.stubtest conduct_scan._core --mypy-config-file pyproject.toml
 
 fmt: ## Apply rustfmt and ruff format
 	cargo fmt --all

@@ -2,9 +2,23 @@
 
 from collections.abc import Sequence
 from os import PathLike
-from typing import Any, Literal
+from typing import Any, Literal, final
 
 import pyarrow as pa
+from typing_extensions import Self
+
+__all__ = [
+    "HYPERSCAN_VERSION",
+    "BareHyperscan",
+    "ConductScanError",
+    "InputError",
+    "Ruleset",
+    "RulesetError",
+    "ScanError",
+    "Scanner",
+    "__version__",
+    "normalise",
+]
 
 __version__: str
 HYPERSCAN_VERSION: str
@@ -23,6 +37,7 @@ class ScanError(ConductScanError):
 class InputError(ConductScanError):
     """The input cannot be scanned (wrong type or column)."""
 
+@final
 class Ruleset:
     """A validated ruleset (TOML), parsed and checked by the Rust core."""
 
@@ -51,16 +66,17 @@ class Ruleset:
     def to_json(self) -> str:
         """The whole ruleset as JSON: id, version, laws, clauses, rules, allow-list."""
 
+@final
 class Scanner:
     """A compiled ruleset that scans texts in parallel with the GIL released."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         ruleset: Ruleset,
         threads: int | None = None,
         literal_backend: Literal["aho-corasick", "hyperscan"] = "aho-corasick",
         context: int = 0,
-    ) -> None: ...
+    ) -> Self: ...
     @property
     def ruleset(self) -> Ruleset: ...
     @property
@@ -79,9 +95,10 @@ class Scanner:
 def normalise(view: Literal["exact", "casefold", "fold", "skeleton"], text: str) -> str:
     """Normalise ``text`` through one view."""
 
+@final
 class BareHyperscan:
     """Benchmark reference: a bare per-row ``hs_scan`` of raw bytes (no views, no verification)."""
 
-    def __init__(self, terms: list[str], patterns: list[str], flags: int | None = None) -> None: ...
+    def __new__(cls, terms: list[str], patterns: list[str], flags: int | None = None) -> Self: ...
     def scan(self, texts: Any) -> int:
         """Number of matches in every row of an Arrow string array."""
