@@ -404,10 +404,13 @@ def render_results(results: Sequence[DatasetResult], worst: int = 5) -> str:
             f"{s.recall:>6.3f} {s.f1:>6.3f} {s.negative_flag_rate:>8.3f}  {verdict}"
         )
     for r in results:
-        lines += ["", f"== {r.name}: {r.description}; clauses {', '.join(sorted(r.clauses))}"]
         target = TARGETS.get(r.name)
-        if target is not None and target.misses(r.score):
-            lines.append(f"target missed: {'; '.join(target.misses(r.score))}")
+        missed = target.misses(r.score) if target is not None else []
+        if worst <= 0 and not missed:
+            continue
+        lines += ["", f"== {r.name}: {r.description}; clauses {', '.join(sorted(r.clauses))}"]
+        if missed:
+            lines.append(f"target missed: {'; '.join(missed)}")
         if worst <= 0:
             continue
         if r.false_positive_terms:
