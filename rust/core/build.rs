@@ -4,8 +4,9 @@
 //! extension module; we link the shared `libhs.so.5` instead. `HYPERSCAN_LIB_DIR` points the
 //! linker at another build (for example Vectorscan built from source).
 //!
-//! Rulesets: every `.toml` file under `rulesets/` at the repository root is compiled into the
-//! library, so `Ruleset::bundled()` works from any installed wheel without data files.
+//! Rulesets: every `.toml` file under `rulesets/<name>/` at the repository root is compiled into
+//! the library, so `Ruleset::bundled()` works from any installed wheel without data files.
+//! `rulesets/examples/` holds examples for users (a provider's extension), not bundled rulesets.
 
 use std::env;
 use std::fmt::Write as _;
@@ -45,6 +46,9 @@ fn collect_toml(dir: &Path, files: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == "examples") {
+                continue;
+            }
             collect_toml(&path, files);
         } else if path.extension().is_some_and(|e| e == "toml") {
             files.push(path);
