@@ -9,7 +9,8 @@ child process, so the benchmark's peak memory is the report's, not the generator
 - ``accounts/``: every account on every day, 30 to 90 posts each (about 210 million posts
   scanned), so flag rates look like a real night's.
 
-Figures: seconds per ``write_report`` (html, md, json: every output) and findings per second;
+Figures: seconds per ``write_report`` with the default formats (Parquet aggregates, html, md,
+json) and findings per second, then the opt-in ``dsa`` export (statements.jsonl) on its own;
 ``extra_info`` has the peak RSS of the process (``ru_maxrss``) after the runs. Size with
 ``CONDUCT_SCAN_BENCH_FINDINGS`` (e.g. ``1000000`` for a quick run).
 
@@ -181,22 +182,49 @@ def scan_output() -> Path:
     return out
 
 
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 @pytest.mark.benchmark(group="report")
 def test_write_report(benchmark: Any, scan_output: Path) -> None:
+    """The nightly report: Parquet aggregates, summary.json, report.md, report.html."""
     from conduct_scan.report import write_report
 
     report = benchmark.pedantic(write_report, args=(scan_output,), rounds=3, warmup_rounds=0)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    statements = sum(1 for _ in (report / "statements.jsonl").open("rb"))
+    summary = json.loads((report / "summary.json").read_text(encoding="utf-8"))
+    peak = _peak_rss_mb()
+    flagged = summary["totals"]["posts_flagged"]
+    accounts = summary["totals"]["accounts"]
     benchmark.extra_info.update(
-        {"findings": FINDINGS, "flagged_posts": statements, "peak_rss_mb": round(peak_mb)}
-    )
+        {"findings": FINDINGS, "flagged_posts": flagged, "accounts": accounts,
+         "peak_rss_mb": round(peak)}
+    )  # fmt: skip
     seconds = benchmark.stats.stats.min
     print(
-        f"\nwrite_report: {FINDINGS:,} findings, {statements:,} flagged posts: "
-        f"{seconds:.1f} s (best of 3), {FINDINGS / seconds:,.0f} findings/s, "
-        f"peak RSS {peak_mb:,.0f} MB"
+        f"\nwrite_report (html, md, json): {FINDINGS:,} findings, {flagged:,} flagged posts, "
+        f"{accounts:,} accounts: {seconds:.1f} s (best of 3), "
+        f"{FINDINGS / seconds:,.0f} findings/s, peak RSS {peak:,.0f} MB"
     )
+
+
+@pytest.mark.benchmark(group="report")
+def test_write_statements(benchmark: Any, scan_output: Path) -> None:
+    """The opt-in DSA export alone: one JSON statement per flagged post."""
+    from conduct_scan.report import write_report
+
+    report = benchmark.pedantic(
+        write_report, args=(scan_output,), kwargs={"formats": ("dsa",)}, rounds=1
+    )
+    path = report / "statements.jsonl"
+    size = path.stat().st_size
+    benchmark.extra_info.update({"findings": FINDINGS, "statements_bytes": size})
+    seconds = benchmark.stats.stats.min
+    print(
+        f"\nwrite_report (dsa): {FINDINGS:,} findings: {seconds:.1f} s, "
+        f"statements.jsonl {size / 1e9:,.2f} GB, peak RSS {_peak_rss_mb():,.0f} MB"
+    )
+    path.unlink()  # gigabytes; the next run writes it again
 
 
 if __name__ == "__main__":

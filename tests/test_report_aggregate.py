@@ -60,6 +60,7 @@ def oracle(violations: pl.DataFrame, accounts: pl.DataFrame) -> dict[str, Any]:
     clause_rules: defaultdict[str, Counter[str]] = defaultdict(Counter)
     daily: defaultdict[tuple[str, dt.date | None], set[tuple[str, int]]] = defaultdict(set)
     daily_findings: Counter[tuple[str, dt.date | None]] = Counter()
+    daily_accounts: defaultdict[tuple[str, dt.date | None], set[str]] = defaultdict(set)
     for row in violations.iter_rows(named=True):
         account, post = row["account_id"], (row["source_file"], row["row"])
         posts[account].add(post)
@@ -81,6 +82,7 @@ def oracle(violations: pl.DataFrame, accounts: pl.DataFrame) -> dict[str, Any]:
         day = row["created_at"].date() if row["created_at"] is not None else None
         daily[(clause, day)].add(post)
         daily_findings[(clause, day)] += 1
+        daily_accounts[(clause, day)].add(account)
     return {
         "scanned": scanned,
         "types": types,
@@ -98,6 +100,7 @@ def oracle(violations: pl.DataFrame, accounts: pl.DataFrame) -> dict[str, Any]:
         "clause_rules": clause_rules,
         "daily": daily,
         "daily_findings": daily_findings,
+        "daily_accounts": daily_accounts,
     }
 
 
@@ -202,6 +205,7 @@ def check(out: Path, violations: pl.DataFrame, accounts: pl.DataFrame) -> None:
         key = (row["clause_id"], row["day"])
         assert row["findings"] == want["daily_findings"][key]
         assert row["posts_flagged"] == len(want["daily"][key])
+        assert row["accounts"] == len(want["daily_accounts"][key])
         assert row["posts_scanned"] == (want["day_posts"].get(row["day"]) or None)
     assert by_day.height == len(want["daily"])
     assert (by_day["findings"].sum() or 0) == violations.height

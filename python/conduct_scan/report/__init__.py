@@ -26,7 +26,7 @@ from conduct_scan.report.aggregate import (
     aggregate,
 )
 from conduct_scan.report.redact import KEY_ENV, Pseudonymiser, load_key
-from conduct_scan.report.statements import dsa_statements
+from conduct_scan.report.statements import dsa_statements, write_dsa_statements
 from conduct_scan.report.write import DEFAULT_FORMATS, FORMATS, write_report
 
 __all__ = [
@@ -41,5 +41,6 @@ __all__ = [
     "aggregate",
     "dsa_statements",
     "load_key",
+    "write_dsa_statements",
     "write_report",
 ]

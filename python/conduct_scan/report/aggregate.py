@@ -406,6 +406,20 @@ def group_totals(by_account: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _distinct_accounts(violations: pl.LazyFrame, *keys: str) -> pl.LazyFrame:
+    """Distinct accounts per ``keys``.
+
+    ``unique`` then ``len`` rather than ``n_unique`` in the group: with few groups (clauses,
+    days) Polars hashes each group's strings on one thread; a streaming ``unique`` uses them all.
+    """
+    return (
+        violations.select(*keys, "account_id")
+        .unique()
+        .group_by(*keys)
+        .agg(accounts=pl.len().cast(pl.Int64))
+    )
+
+
 def _total_posts(accounts: pl.LazyFrame) -> pl.LazyFrame:
     return accounts.select(posts_scanned_total=pl.col("posts").sum().cast(pl.Int64))
 
@@ -503,12 +517,20 @@ def _clause_table(ruleset: RulesetInfo, seen: pl.Series) -> pl.LazyFrame:
 def _by_clause(
     violations: pl.LazyFrame, accounts: pl.LazyFrame, ruleset: RulesetInfo, seen: pl.Series
 ) -> pl.LazyFrame:
-    counts = violations.group_by("clause_id").agg(
-        posts_flagged=pl.col("post_key").n_unique().cast(pl.Int64),
-        accounts=pl.col("account_id").n_unique().cast(pl.Int64),
-        findings=pl.len().cast(pl.Int64),
-        score=pl.col("weight").sum(),
-        max_rank=pl.col("severity_rank").max(),
+    counts = (
+        violations.group_by("clause_id")
+        .agg(
+            posts_flagged=pl.col("post_key").n_unique().cast(pl.Int64),
+            findings=pl.len().cast(pl.Int64),
+            score=pl.col("weight").sum(),
+            max_rank=pl.col("severity_rank").max(),
+        )
+        .join(
+            _distinct_accounts(violations, "clause_id"),
+            on="clause_id",
+            how="left",
+            nulls_equal=True,
+        )
     )
     measured = ["posts_flagged", "accounts", "findings"]
     not_assessed = (pl.col("status") == "not assessed") & (pl.col("findings") == 0)
@@ -560,8 +582,13 @@ def _by_day(violations: pl.LazyFrame, accounts: pl.LazyFrame) -> pl.LazyFrame:
         .agg(
             findings=pl.len().cast(pl.Int64),
             posts_flagged=pl.col("post_key").n_unique().cast(pl.Int64),
-            accounts=pl.col("account_id").n_unique().cast(pl.Int64),
             score=pl.col("weight").sum(),
+        )
+        .join(
+            _distinct_accounts(violations, "clause_id", "day"),
+            on=["clause_id", "day"],
+            how="left",
+            nulls_equal=True,
         )
         .join(daily, on="day", how="left")
         .with_columns(

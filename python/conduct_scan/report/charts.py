@@ -159,7 +159,7 @@ def daily_chart(by_day: pl.DataFrame, colours: dict[str, str]) -> Chart:
     return Chart(
         "chart-daily",
         "Daily trend per clause",
-        f"Flagged posts per day for the {_MAX_LINES} clauses with the most flagged posts.",
+        f"Flagged posts per day (UTC), for at most {_MAX_LINES} clauses: those with the most.",
         svg,
     )
 

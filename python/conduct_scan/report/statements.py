@@ -24,6 +24,7 @@ Redacted statements carry pseudonyms for ``puid`` and the account, and no source
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -37,6 +38,7 @@ CODE_NAME = "Code of Conduct on Social Networks (Decision 874/QĐ-BTTTT)"
 
 _GROUND_CHARS = 500  # DSA API limits
 _EXPLANATION_CHARS = 2000
+_SEPARATOR = "\x1f"  # ASCII unit separator: in no clause id, title or law label
 _MASK_BITS = 63  # clauses per post tracked as bits of a UInt64; beyond that, as a list
 
 
@@ -79,6 +81,32 @@ def dsa_statements(
     category, grounds and legal references then come from column-wise expressions over the
     mask instead of per-row list evaluation, several times faster on millions of posts.
     """
+    posts, columns = _plan(aggregates, pseudonymiser, tool)
+    return posts.sort("post_key").select(**columns)
+
+
+def write_dsa_statements(
+    aggregates: Aggregates,
+    path: Path,
+    *,
+    pseudonymiser: Pseudonymiser | None = None,
+    tool: str = "conduct-scan",
+) -> None:
+    """Write :func:`dsa_statements` to ``path`` as JSON Lines.
+
+    The per-post table is collected first (streaming), sorted, and the statements are built
+    and serialised from it: one lazy plan ending in a sort runs the expensive per-row
+    expressions after the sort on one thread (three times slower on 5 million posts).
+    """
+    posts, columns = _plan(aggregates, pseudonymiser, tool)
+    frame = posts.collect(engine="streaming").sort("post_key")
+    frame.lazy().select(**columns).sink_ndjson(path)
+
+
+def _plan(
+    aggregates: Aggregates, pseudonymiser: Pseudonymiser | None, tool: str
+) -> tuple[pl.LazyFrame, dict[str, pl.Expr]]:
+    """The per-post frame and the statement's columns as expressions over it."""
     ruleset = aggregates.ruleset
     ids = [c.id for c in ruleset.clauses]
     ids += [c for c in aggregates.clause_ids if c not in ids]
@@ -106,8 +134,6 @@ def dsa_statements(
 
     posts = (
         aggregates.violations.with_columns(
-            # Categorical ids make the group's firsts several times faster.
-            pl.col("post_id", "account_id").cast(pl.Categorical),
             # 2 ** (index of the clause); an Enum cast streams, replace_strict would not.
             clause_bit=pl.lit(2, dtype=pl.UInt64)
             .pow(
@@ -132,22 +158,38 @@ def dsa_statements(
             # The most severe clause (the first such finding on ties).
             clause_id=pl.col("clause_id").get(pl.col("severity_rank").fill_null(-1).arg_max()),
             mask=pl.col("clause_bit").bitwise_or(),
-            rules=pl.col("rule_id").unique().sort(),
-            fields=pl.col("field").unique().sort(),
+            # In order of appearance: sorting millions of small lists costs more than the rest.
+            rules=pl.col("rule_id").unique(maintain_order=True),
+            fields=pl.col("field").unique(maintain_order=True),
         )
-        .with_columns(pl.col("post_id", "account_id").cast(pl.String), category=category)
+        .with_columns(category=category)
     )
 
     def having(bit: int) -> pl.Expr:
         return (pl.col("mask") & bit) != 0
 
     def listed(items: list[pl.Expr]) -> pl.Expr:
+        """The non-null ``items`` of each row as a list.
+
+        Joined into one string and split again: five times faster than ``concat_list`` of
+        nullable items then ``list.drop_nulls`` (10 s for 5 million rows and 8 items).
+        """
+        empty = pl.lit([], dtype=pl.List(pl.String))
         if not items:
-            return pl.lit([], dtype=pl.List(pl.String))
-        return pl.concat_list(items).list.drop_nulls()
+            return empty
+        joined = pl.concat_str(items, separator=_SEPARATOR, ignore_nulls=True)
+        return (
+            pl.when(joined.is_null() | (joined == ""))
+            .then(empty)
+            .otherwise(joined.str.split(_SEPARATOR))
+        )
 
     clauses = listed([pl.when(having(f.bit)).then(pl.lit(f.id)) for f in facts])
-    grounds = listed([pl.when(having(f.bit)).then(pl.lit(f.ground)) for f in facts])
+    grounds = pl.concat_str(
+        [pl.when(having(f.bit)).then(pl.lit(f.ground)) for f in facts],
+        separator="; ",
+        ignore_nulls=True,
+    )
     category_bits: dict[str, int] = {}
     for f in facts:
         category_bits[f.category] = category_bits.get(f.category, 0) | f.bit
@@ -182,28 +224,25 @@ def dsa_statements(
     if pseudonymiser is None:
         extension += [pl.col("source_file"), pl.col("row")]
     extension.append(pl.lit(ruleset_label).alias("ruleset"))
-    return (
-        posts.with_columns(legal_references=references)
-        .sort("post_key")
-        .select(
-            decision_ground=pl.lit("DECISION_GROUND_INCOMPATIBLE_CONTENT"),
-            incompatible_content_ground=(
-                pl.lit(f"{CODE_NAME}: ") + grounds.list.join("; ")
-            ).str.slice(0, _GROUND_CHARS),
-            incompatible_content_explanation=explanation.str.slice(0, _EXPLANATION_CHARS),
-            incompatible_content_illegal=pl.when(pl.col("legal_references").list.len() > 0)
-            .then(pl.lit("Yes"))
-            .otherwise(pl.lit("No")),
-            category=pl.col("category"),
-            category_addition=additions,
-            content_type=pl.concat_list(pl.lit("CONTENT_TYPE_TEXT")),
-            content_date=pl.col("created_at").dt.strftime("%Y-%m-%d"),
-            automated_detection=pl.lit("Yes"),
-            source_type=pl.lit("SOURCE_VOLUNTARY"),
-            puid=puid.alias("puid"),
-            conduct_scan=pl.struct(extension),
-        )
-    )
+    columns = {
+        "decision_ground": pl.lit("DECISION_GROUND_INCOMPATIBLE_CONTENT"),
+        "incompatible_content_ground": (pl.lit(f"{CODE_NAME}: ") + grounds).str.slice(
+            0, _GROUND_CHARS
+        ),
+        "incompatible_content_explanation": explanation.str.slice(0, _EXPLANATION_CHARS),
+        "incompatible_content_illegal": pl.when(pl.col("legal_references").list.len() > 0)
+        .then(pl.lit("Yes"))
+        .otherwise(pl.lit("No")),
+        "category": pl.col("category"),
+        "category_addition": additions,
+        "content_type": pl.concat_list(pl.lit("CONTENT_TYPE_TEXT")),
+        "content_date": pl.col("created_at").dt.date().cast(pl.String),
+        "automated_detection": pl.lit("Yes"),
+        "source_type": pl.lit("SOURCE_VOLUNTARY"),
+        "puid": puid.alias("puid"),
+        "conduct_scan": pl.struct(extension),
+    }
+    return posts.with_columns(legal_references=references), columns
 
 
 def _references_in_force(aggregates: Aggregates, bits: dict[str, int]) -> list[pl.Expr]:

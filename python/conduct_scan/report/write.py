@@ -31,7 +31,7 @@ from conduct_scan.report.html import render_html
 from conduct_scan.report.markdown import render_markdown
 from conduct_scan.report.redact import Pseudonymiser
 from conduct_scan.report.scan_output import open_scan_output
-from conduct_scan.report.statements import dsa_statements
+from conduct_scan.report.statements import write_dsa_statements
 from conduct_scan.report.summary import build_summary
 
 FORMATS = ("html", "md", "json", "dsa")
@@ -160,8 +160,8 @@ def _write(
         name = "conduct-scan"
         if isinstance(tool, dict) and tool.get("version"):
             name = f"{tool.get('name') or 'conduct-scan'} {tool['version']}"
-        dsa_statements(aggregates, pseudonymiser=pseudonymiser, tool=name).sink_ndjson(
-            directory / "statements.jsonl"
+        write_dsa_statements(
+            aggregates, directory / "statements.jsonl", pseudonymiser=pseudonymiser, tool=name
         )
     written = {
         "by_account.parquet",
