@@ -218,7 +218,12 @@ def test_write_statements(benchmark: Any, scan_output: Path) -> None:
     )
     path = report / "statements.jsonl"
     size = path.stat().st_size
-    benchmark.extra_info.update({"findings": FINDINGS, "statements_bytes": size})
+    with path.open("rb") as lines:
+        flagged = sum(1 for _ in lines)
+    benchmark.extra_info.update(
+        {"findings": FINDINGS, "flagged_posts": flagged, "statements_bytes": size,
+         "peak_rss_mb": round(_peak_rss_mb())}
+    )  # fmt: skip
     seconds = benchmark.stats.stats.min
     print(
         f"\nwrite_report (dsa): {FINDINGS:,} findings: {seconds:.1f} s, "

@@ -58,7 +58,7 @@ th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left;
 th { background: var(--soft); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .id { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px;
-  overflow-wrap: anywhere; }
+  overflow-wrap: break-word; }
 .snippet { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px;
   white-space: pre-wrap; word-break: break-word; max-width: 60ch; }
 mark { background: #ffd8b5; padding: 0 1px; }

@@ -1,8 +1,8 @@
 """Write the report directory: the last step, from aggregates to files.
 
-Order: the Parquet aggregates first (streamed from the lazy plans with ``sink_parquet``), then
-``statements.jsonl`` (``sink_ndjson``), then the documents, which read back only small pieces
-of what was written. Everything goes to a hidden temporary directory next to the target, which
+Order: the Parquet aggregates first (streamed from the lazy plans with ``sink_parquet``, one
+at a time), then ``statements.jsonl`` when asked for (``dsa``), then the documents, which read
+back only small pieces of what was written. Everything goes to a hidden temporary directory next to the target, which
 replaces the previous report only when complete: a failed run never leaves half a report.
 
 A redacted report goes to ``OUT/report-redacted/``, never to ``OUT/report/``, so the internal
