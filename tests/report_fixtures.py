@@ -151,6 +151,8 @@ CLAUSES: list[dict[str, Any]] = [
     _clause(
         "4.8", "Help protect children online", "Bảo vệ trẻ em trên mạng", check=[], binds=["users"]
     ),
+    _clause("4.2", "Use a real name", "Sử dụng tên thật", check=["metadata"], binds=["users"]),
+    _clause("4.4", "Share information from reliable sources", "", check=["text"], binds=["users"]),
 ]
 
 

@@ -338,8 +338,13 @@ def test_not_assessed_clauses_are_listed(tmp_path: Path) -> None:
     archive(tmp_path)
     by_clause = aggregate(tmp_path).by_clause.collect()
     not_assessed = by_clause.filter(pl.col("status") == "not assessed")
-    assert not_assessed["clause_id"].to_list() == ["3.1", "4.8"]
-    assert not_assessed["findings"].to_list() == [None, None]
+    assert not_assessed.select("clause_id", "status_reason").rows() == [
+        ("3.1", "cannot be assessed by scanning"),
+        ("4.8", "cannot be assessed by scanning"),
+        ("4.2", "needs account metadata, which the scan does not check"),
+        ("4.4", "no rule of the ruleset targets it"),
+    ]
+    assert not_assessed["findings"].to_list() == [None] * 4
     refs = by_clause.filter(pl.col("clause_id") == "4.5")["references"][0]
     assert [r["law"] for r in refs] == ["decree-72-2013", "decree-147-2024"]
     assert refs[0]["effective"] == "2013-09-01" and refs[0]["until"] == "2024-12-25"
@@ -383,3 +388,22 @@ def test_manifest_is_optional(tmp_path: Path) -> None:
     assert aggregate(tmp_path).manifest == {}
     (tmp_path / "manifest.json").write_text(json.dumps({"inputs": []}))
     assert aggregate(tmp_path).manifest == {"inputs": []}
+
+
+def test_findings_make_a_clause_assessed(tmp_path: Path) -> None:
+    """A clause the ruleset gives no rule still counts as assessed when it has findings."""
+    violations, accounts = generate(12, flag_probability=0.5)
+    violations = violations.with_columns(
+        clause_id=pl.when(pl.col("rule_id") == "en.vulgar")
+        .then(pl.lit("4.4"))
+        .otherwise(pl.col("clause_id"))
+    )
+    write_scan_output(tmp_path, violations, accounts)
+    row = (
+        aggregate(tmp_path)
+        .by_clause.filter(pl.col("clause_id") == "4.4")
+        .collect()
+        .row(0, named=True)
+    )
+    assert row["status"] == "assessed" and row["status_reason"] is None
+    assert row["findings"] == violations.filter(pl.col("clause_id") == "4.4").height > 0

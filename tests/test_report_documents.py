@@ -122,7 +122,9 @@ def test_html_says_what_the_code_is(out: Path) -> None:
     assert "2013-09-01 to 2024-12-25" in html and "superseded by decree-147-2024" in html
     assert "in force since 2020-04-15" in html
     # Not assessed clauses are listed as such.
-    assert "Not assessed by scanning" in html and "Help protect children online" in html
+    assert "Not assessed</h3>" in html and "Help protect children online" in html
+    assert "needs account metadata, which the scan does not check" in html
+    assert "no rule of the ruleset targets it" in html
     # A javascript: URL from the ruleset never becomes a link.
     assert "javascript:" not in html
 

@@ -439,6 +439,22 @@ def _top(violations: pl.LazyFrame, key: str, name: str, n: int = TOP_N) -> pl.La
     )
 
 
+NOT_ASSESSABLE = "cannot be assessed by scanning"
+NEEDS_METADATA = "needs account metadata, which the scan does not check"
+NO_RULES = "no rule of the ruleset targets it"
+
+
+def _status(check: tuple[str, ...], has_rules: bool) -> tuple[str, str | None]:
+    """``("assessed", None)`` or ``("not assessed", why)`` for a clause of the ruleset."""
+    if not check:
+        return "not assessed", NOT_ASSESSABLE
+    if "text" not in check:
+        return "not assessed", NEEDS_METADATA
+    if not has_rules:
+        return "not assessed", NO_RULES
+    return "assessed", None
+
+
 def _clause_table(ruleset: RulesetInfo, seen: pl.Series) -> pl.LazyFrame:
     """List the ruleset's clauses (in order), then clause ids found only in violations."""
     reference = pl.Struct(
@@ -454,8 +470,10 @@ def _clause_table(ruleset: RulesetInfo, seen: pl.Series) -> pl.LazyFrame:
             "url": pl.String,
         }
     )
+    targeted = {rule.clause for rule in ruleset.rules}
     rows: list[dict[str, Any]] = []
     for order, clause in enumerate(ruleset.clauses):
+        status, reason = _status(clause.check, clause.id in targeted or not ruleset.rules)
         rows.append(
             {
                 "clause_id": clause.id,
@@ -464,7 +482,8 @@ def _clause_table(ruleset: RulesetInfo, seen: pl.Series) -> pl.LazyFrame:
                 "title_vi": clause.title_vi,
                 "binds": list(clause.binds),
                 "check": list(clause.check),
-                "status": "assessed" if clause.assessable else "not assessed",
+                "status": status,
+                "status_reason": reason,
                 "default_severity": clause.severity,
                 "dsa_category": clause.dsa_category,
                 "references": [
@@ -494,6 +513,7 @@ def _clause_table(ruleset: RulesetInfo, seen: pl.Series) -> pl.LazyFrame:
                 "binds": [],
                 "check": ["text"],
                 "status": "assessed",
+                "status_reason": None,
                 "default_severity": None,
                 "dsa_category": None,
                 "references": [],
@@ -507,6 +527,7 @@ def _clause_table(ruleset: RulesetInfo, seen: pl.Series) -> pl.LazyFrame:
         "binds": pl.List(pl.String),
         "check": pl.List(pl.String),
         "status": pl.String(),
+        "status_reason": pl.String(),
         "default_severity": pl.String(),
         "dsa_category": pl.String(),
         "references": pl.List(reference),
@@ -533,14 +554,21 @@ def _by_clause(
         )
     )
     measured = ["posts_flagged", "accounts", "findings"]
-    not_assessed = (pl.col("status") == "not assessed") & (pl.col("findings") == 0)
+    # Findings prove a clause was assessed, whatever the ruleset says.
+    found = pl.col("findings").fill_null(0) > 0
+    not_assessed = (pl.col("status") == "not assessed") & ~found
     return (
         _clause_table(ruleset, seen)
         .join(counts, on="clause_id", how="left")
         .join(_top(violations, "rule_id", "top_rules"), on="clause_id", how="left")
         .join(_top(violations, "term", "top_terms"), on="clause_id", how="left")
         .join(_total_posts(accounts), how="cross")
-        .with_columns(*[pl.col(c).fill_null(0) for c in measured], pl.col("score").fill_null(0.0))
+        .with_columns(
+            *[pl.col(c).fill_null(0) for c in measured],
+            pl.col("score").fill_null(0.0),
+            status=pl.when(found).then(pl.lit("assessed")).otherwise(pl.col("status")),
+            status_reason=pl.when(found).then(None).otherwise(pl.col("status_reason")),
+        )
         # A clause scanning cannot assess has no measurement, not a measurement of zero.
         .with_columns(
             *[pl.when(not_assessed).then(None).otherwise(pl.col(c)).alias(c) for c in measured],
@@ -558,6 +586,7 @@ def _by_clause(
             "title",
             "title_vi",
             "status",
+            "status_reason",
             "binds",
             "check",
             "default_severity",

@@ -313,14 +313,15 @@ def _clauses(c: ReportContents) -> str:
         )
     )
     if not_assessed:
-        html.append("<h3>Not assessed by scanning</h3>")
+        html.append('<h3 id="not-assessed">Not assessed</h3>')
         html.append(
-            "<p>These clauses cannot be checked by scanning post text; this report says nothing "
-            "about them.</p><ul>"
+            "<p>This scan did not assess these clauses; the report says nothing about them. "
+            "Findings of officials' and agencies' accounts under Article 4 clauses are in the "
+            "groups section below.</p><ul>"
             + "".join(
                 f"<li><strong>{_e(r['clause_id'])}</strong> {_clause_title(r)}"
-                f" <span class=muted>(binds {_e(', '.join(r['binds'] or []) or '—')})</span>"
-                "</li>"
+                f"<br><span class=muted>{_e(r.get('status_reason') or 'not assessed')}; binds "
+                f"{_e(', '.join(r['binds'] or []) or '—')}</span></li>"
                 for r in not_assessed
             )
             + "</ul>"
@@ -516,7 +517,8 @@ def _references(c: ReportContents) -> str:
         html.append(
             f'<h3 id="clause-{_e(r["clause_id"])}">{_e(r["clause_id"])} {_clause_title(r)}</h3>'
         )
-        facts = [f"status: {r['status']}", f"binds: {', '.join(r['binds'] or []) or '—'}"]
+        status = r["status"] + (f" ({r['status_reason']})" if r.get("status_reason") else "")
+        facts = [f"status: {status}", f"binds: {', '.join(r['binds'] or []) or '—'}"]
         if r.get("dsa_category"):
             facts.append(f"DSA category: {r['dsa_category']}")
         html.append(f'<p class="muted">{_e("; ".join(facts))}</p>')

@@ -141,7 +141,7 @@ def render_markdown(contents: ReportContents) -> str:
                 [
                     md(r["clause_id"]),
                     md(r["title"] or "(not in the ruleset)"),
-                    md(r["status"]),
+                    md(r["status"] + (f": {r['status_reason']}" if r.get("status_reason") else "")),
                     prose.count(r["findings"]),
                     prose.count(r["posts_flagged"]),
                     prose.count(r["accounts"]),

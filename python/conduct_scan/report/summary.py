@@ -105,6 +105,7 @@ def build_summary(contents: ReportContents) -> dict[str, Any]:
                 "title": r["title"],
                 "title_vi": r["title_vi"],
                 "status": r["status"],
+                "status_reason": r["status_reason"],
                 "binds": r["binds"],
                 "findings": r["findings"],
                 "posts_flagged": r["posts_flagged"],

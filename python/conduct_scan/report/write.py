@@ -2,8 +2,9 @@
 
 Order: the Parquet aggregates first (streamed from the lazy plans with ``sink_parquet``, one
 at a time), then ``statements.jsonl`` when asked for (``dsa``), then the documents, which read
-back only small pieces of what was written. Everything goes to a hidden temporary directory next to the target, which
-replaces the previous report only when complete: a failed run never leaves half a report.
+back only small pieces of what was written. Everything goes to a hidden temporary directory
+next to the target, which replaces the previous report only when complete: a failed run never
+leaves half a report.
 
 A redacted report goes to ``OUT/report-redacted/``, never to ``OUT/report/``, so the internal
 report and the one that may leave the trust boundary cannot be confused or overwrite each other.
