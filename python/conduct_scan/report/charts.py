@@ -25,6 +25,7 @@ import polars as pl
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, NullFormatter
 from matplotlib.typing import RcKeyType
 
 from conduct_scan.report.contents import HISTOGRAM_BINS, ReportContents
@@ -182,6 +183,9 @@ def flag_rate_chart(flag_rates: pl.DataFrame, clean_accounts: int) -> Chart:
             ax.set_ylabel("accounts")
             if max(heights) > 50 * max(min(h for h in heights if h), 1):
                 ax.set_yscale("log")
+                # Plain numbers: the default log labels are mathtext, off here (parse_math).
+                ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+                ax.yaxis.set_minor_formatter(NullFormatter())
         fig.tight_layout()
         svg = _svg(fig, "chart-rates")
     return Chart(

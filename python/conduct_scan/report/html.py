@@ -67,6 +67,7 @@ mark { background: #ffd8b5; padding: 0 1px; }
 .sev-medium { color: var(--warn); font-weight: 600; }
 .pill { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: 12px; }
 .vi { color: var(--muted); }
+.term { overflow-wrap: break-word; }
 .muted { color: var(--muted); }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
 """
@@ -262,10 +263,23 @@ def _charts(charts: Sequence[Chart]) -> str:
     )
 
 
+_TERM_CHARS = 40
+
+
 def _terms(items: Any, key: str) -> str:
+    """Terms or rules with their counts; long patterns cut, in full on hover."""
     if not items:
         return "—"
-    return "<br>".join(f"{_e(i[key])} <span class=muted>({i['findings']:,})</span>" for i in items)
+    cells = []
+    for item in items:
+        text = str(item[key])
+        shown = _e(text if len(text) <= _TERM_CHARS else text[: _TERM_CHARS - 1] + "…")
+        title = f' title="{_e(text)}"' if len(text) > _TERM_CHARS else ""
+        cells.append(
+            f'<span class="term"{title}>{shown}</span> '
+            f"<span class=muted>({item['findings']:,})</span>"
+        )
+    return "<br>".join(cells)
 
 
 def _clause_title(row: dict[str, Any]) -> str:
