@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/conduct-scan/target
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help system venv build demo test test-rust test-python rules-test lint fmt bench clean
+.PHONY: help system venv build demo test test-rust test-python rules-test lint fmt bench bench-ci clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,8 +66,11 @@ fmt: ## Apply rustfmt and ruff format
 	$(BIN)/ruff format python tests benchmarks
 	$(BIN)/ruff check --fix python tests benchmarks
 
-bench: build ## Run the benchmark suite and write benchmarks/RESULTS.md
-	$(BIN)/python -m benchmarks
+bench: build ## Run the benchmark suite (10 MB to 1 GB, peers) and write benchmarks/RESULTS.md
+	$(BIN)/python -m benchmarks run
+
+bench-ci: build ## Quick benchmark gate (10 MB): fails unless conduct_scan is >= 2x Polars
+	$(BIN)/python -m benchmarks ci
 
 clean: ## Remove the venv and build outputs (not the shared cargo cache)
 	rm -rf $(VENV) demo-out python/conduct_scan/*.so
