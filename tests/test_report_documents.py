@@ -287,3 +287,16 @@ def test_cli_errors(tmp_path: Path) -> None:
     result = run(str(tmp_path / "nowhere"))
     assert result.exit_code == 2
     assert result.output.strip() == f"conduct-scan: error: {tmp_path / 'nowhere'}: not a directory"
+
+
+def test_charts_text_is_plain() -> None:
+    """Log-scale ticks and ids with ``$`` stay plain text (no mathtext) in the SVG."""
+    from conduct_scan.report.charts import flag_rate_chart, top_accounts_chart
+
+    rates = pl.DataFrame({"bin": [0, 1, 19], "accounts": [5000, 3, 1]})
+    svg = flag_rate_chart(rates, 10).svg
+    assert "mathdefault" not in svg
+    assert "1,000" in svg  # a log axis: ticks 1, 10, 100, 1,000 as plain numbers
+    accounts = pl.DataFrame({"account_id": ["$x^2$ <b>&"], "score": [3.0], "group": ["users"]})
+    svg = top_accounts_chart(accounts).svg
+    assert "$x^2$ &lt;b&gt;&amp;" in svg
