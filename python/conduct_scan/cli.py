@@ -209,8 +209,13 @@ def _write_report(
 
 @main.command()
 @_scan_options
-@click.option("--format", "formats", default="html,md,json", show_default=True,
-              help="Report formats (html, md, json).")  # fmt: skip
+@click.option(
+    "--format",
+    "formats",
+    default="html,md,json",
+    show_default=True,
+    help="Report formats: html, md, json (summary.json), dsa (statements.jsonl).",
+)
 @click.option("--redact", is_flag=True, help="Pseudonymise accounts and drop matched text.")
 @click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Redaction key file (default: $CONDUCT_SCAN_REDACT_KEY).")  # fmt: skip
@@ -259,8 +264,10 @@ def demo(out: Path, posts: int, days: int, seed: int, quiet: bool) -> None:
 
 def _register() -> None:
     """Attach the subcommands that live next to the step they drive."""
+    from conduct_scan.report.cli import report
     from conduct_scan.rules.cli import rules
 
+    main.add_command(report)
     main.add_command(rules)
 
 
