@@ -173,14 +173,16 @@ impl SkeletonBuilder {
     pub fn build(&mut self, fold: &str, out: &mut String, spans: Option<&mut Vec<(u32, u32)>>) {
         if fold.is_ascii() {
             let bytes = fold.as_bytes();
-            if !ascii_needs_work(bytes) {
-                out.push_str(fold);
-                if let Some(spans) = spans {
-                    spans.extend((0..bytes.len() as u32).map(|i| (i, i + 1)));
+            match ascii_work(bytes) {
+                AsciiWork::Nothing => {
+                    out.push_str(fold);
+                    if let Some(spans) = spans {
+                        spans.extend((0..bytes.len() as u32).map(|i| (i, i + 1)));
+                    }
                 }
-                return;
+                AsciiWork::Repeats => collapse_repeats(bytes, out, spans),
+                AsciiWork::Everything => self.run(bytes, |i| (i as u32, i as u32 + 1), out, spans),
             }
-            self.run(bytes, |i| (i as u32, i as u32 + 1), out, spans);
             return;
         }
         let mut chars = std::mem::take(&mut self.chars);
@@ -242,22 +244,31 @@ impl SkeletonBuilder {
     }
 }
 
-/// Whether any step can change this ASCII text: a doubled letter, a leetspeak character next to
-/// a letter, or two single letters joined by separators. Most text has none of them, and is its
-/// own skeleton.
-fn ascii_needs_work(b: &[u8]) -> bool {
+/// Which steps can change an ASCII text.
+#[derive(PartialEq, Eq)]
+enum AsciiWork {
+    /// None: the text is its own skeleton (most text).
+    Nothing,
+    /// Only doubled letters to collapse (most English text).
+    Repeats,
+    /// Leetspeak next to a letter, or single letters joined by separators.
+    Everything,
+}
+
+fn ascii_work(b: &[u8]) -> AsciiWork {
     let n = b.len();
     let unit = |i: usize| b[i].is_unit();
     let single = |i: usize| unit(i) && !(i > 0 && unit(i - 1)) && !(i + 1 < n && unit(i + 1));
+    let mut work = AsciiWork::Nothing;
     for i in 0..n {
         let c = b[i];
         if c.is_ascii_alphabetic() {
             if i + 1 < n && b[i + 1] == c {
-                return true;
+                work = AsciiWork::Repeats;
             }
         } else if c.leet().is_some() {
             if (i > 0 && b[i - 1].is_ascii_alphabetic()) || (i + 1 < n && b[i + 1].is_ascii_alphabetic()) {
-                return true;
+                return AsciiWork::Everything;
             }
         } else if c.is_separator() && i > 0 && single(i - 1) {
             let mut k = i;
@@ -265,11 +276,32 @@ fn ascii_needs_work(b: &[u8]) -> bool {
                 k += 1;
             }
             if k < n && single(k) {
-                return true;
+                return AsciiWork::Everything;
             }
         }
     }
-    false
+    work
+}
+
+/// The skeleton of ASCII text whose only evasion-like feature is doubled letters.
+fn collapse_repeats(b: &[u8], out: &mut String, mut spans: Option<&mut Vec<(u32, u32)>>) {
+    let mut last: Option<u8> = None;
+    for (i, &c) in b.iter().enumerate() {
+        let i = i as u32;
+        if c.is_ascii_alphabetic() && last == Some(c) {
+            if let Some(spans) = spans.as_deref_mut() {
+                if let Some(span) = spans.last_mut() {
+                    span.1 = i + 1;
+                }
+            }
+            continue;
+        }
+        out.push(c as char);
+        if let Some(spans) = spans.as_deref_mut() {
+            spans.push((i, i + 1));
+        }
+        last = Some(c);
+    }
 }
 
 /// Marks the separators inside spaced-out words (`f.u.c.k`) for removal. A spaced-out word uses
@@ -355,6 +387,34 @@ mod tests {
         assert_eq!(skeleton("@thang wow!"), "@thang wow!");
         assert_eq!(skeleton("1 . 2 . 3"), "1 . 2 . 3");
         assert_eq!(skeleton("xin chao ban"), "xin chao ban");
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_general_algorithm() {
+        for text in [
+            "book keeper",
+            "hello world!!",
+            "aa bb",
+            "sh1t",
+            "f.u.c.k",
+            "x",
+            "",
+            "ngu  uu",
+        ] {
+            let mut general = String::new();
+            let mut general_spans = Vec::new();
+            let units = text.as_bytes();
+            SkeletonBuilder::default().run(
+                units,
+                |i| (i as u32, i as u32 + 1),
+                &mut general,
+                Some(&mut general_spans),
+            );
+            let mut fast = String::new();
+            let mut fast_spans = Vec::new();
+            SkeletonBuilder::default().build(text, &mut fast, Some(&mut fast_spans));
+            assert_eq!((fast, fast_spans), (general, general_spans), "{text:?}");
+        }
     }
 
     #[test]
