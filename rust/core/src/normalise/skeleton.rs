@@ -103,9 +103,6 @@ trait Unit: Copy + PartialEq {
     fn is_whitespace(self) -> bool;
     fn is_digit(self) -> bool;
     fn push(self, out: &mut String) -> usize;
-    fn is_unit(self) -> bool {
-        self.is_letter() || self.leet().is_some()
-    }
 }
 
 impl Unit for u8 {
@@ -165,6 +162,7 @@ pub struct SkeletonBuilder {
     char_spans: Vec<(u32, u32)>,
     kept: Vec<usize>,
     drop: Vec<bool>,
+    flags: Vec<u8>,
 }
 
 impl SkeletonBuilder {
@@ -205,27 +203,46 @@ impl SkeletonBuilder {
         out: &mut String,
         mut spans: Option<&mut Vec<(u32, u32)>>,
     ) {
-        mark_spaced_out_separators(units, &mut self.drop);
+        // Classify every unit once: for characters this is a Unicode category lookup.
+        self.flags.clear();
+        self.flags.extend(units.iter().map(|u| {
+            let mut f = 0;
+            if u.is_letter() {
+                f |= LETTER | UNIT;
+            } else if u.leet().is_some() {
+                f |= UNIT;
+            } else if u.is_separator() {
+                f |= if u.is_whitespace() {
+                    SEPARATOR | SPACE
+                } else {
+                    SEPARATOR
+                };
+            }
+            f
+        }));
+        mark_spaced_out_separators(units, &self.flags, &mut self.drop);
         self.kept.clear();
         self.kept.extend((0..units.len()).filter(|&i| !self.drop[i]));
-        let kept = &self.kept;
+        let (kept, flags) = (&self.kept, &self.flags);
         // Leetspeak is decided on the characters before any of them is replaced.
-        let at = |p: usize| units[kept[p]];
+        let flag = |p: usize| flags[kept[p]];
         let mut last: Option<U> = None;
         let mut last_start = 0usize;
         for p in 0..kept.len() {
-            let mut c = at(p);
-            if let Some(letter) = c.leet() {
-                let prev = (p > 0).then(|| at(p - 1));
-                let next = (p + 1 < kept.len()).then(|| at(p + 1));
-                let letter_beside = prev.is_some_and(U::is_letter) || next.is_some_and(U::is_letter);
-                let inside = prev.is_some_and(U::is_unit) && next.is_some_and(U::is_unit);
+            let mut c = units[kept[p]];
+            let mut letter = flag(p) & LETTER != 0;
+            if let Some(mapped) = c.leet() {
+                let prev = if p > 0 { flag(p - 1) } else { 0 };
+                let next = if p + 1 < kept.len() { flag(p + 1) } else { 0 };
+                let letter_beside = (prev | next) & LETTER != 0;
+                let inside = prev & next & UNIT != 0;
                 if letter_beside && (c.is_digit() || inside) {
-                    c = letter;
+                    c = mapped;
+                    letter = true;
                 }
             }
             let (start, end) = span(kept[p]);
-            if c.is_letter() && last == Some(c) {
+            if letter && last == Some(c) {
                 // Repeated letter: widen the span of the one already written.
                 if let Some(spans) = spans.as_deref_mut() {
                     for s in &mut spans[last_start..] {
@@ -244,6 +261,36 @@ impl SkeletonBuilder {
     }
 }
 
+/// Unit classes, computed once per unit.
+const LETTER: u8 = 1;
+/// A letter or a leetspeak character.
+const UNIT: u8 = 2;
+const SEPARATOR: u8 = 4;
+const SPACE: u8 = 8;
+
+/// The class of every ASCII byte, for the checks that run over all text.
+static ASCII_CLASS: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() {
+            LETTER | UNIT
+        } else if matches!(c, b'0' | b'1' | b'3' | b'4' | b'5' | b'7' | b'@' | b'$' | b'!') {
+            UNIT
+        } else if matches!(
+            c,
+            b' ' | b'\t' | b'.' | b'-' | b'_' | b'*' | b'/' | b'\\' | b'|' | b'+' | b'~' | b'^'
+        ) {
+            SEPARATOR
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
 /// Which steps can change an ASCII text.
 #[derive(PartialEq, Eq)]
 enum AsciiWork {
@@ -257,22 +304,24 @@ enum AsciiWork {
 
 fn ascii_work(b: &[u8]) -> AsciiWork {
     let n = b.len();
-    let unit = |i: usize| b[i].is_unit();
-    let single = |i: usize| unit(i) && !(i > 0 && unit(i - 1)) && !(i + 1 < n && unit(i + 1));
+    let class = |i: usize| ASCII_CLASS[b[i] as usize];
+    let single = |i: usize| {
+        class(i) & UNIT != 0 && !(i > 0 && class(i - 1) & UNIT != 0) && !(i + 1 < n && class(i + 1) & UNIT != 0)
+    };
     let mut work = AsciiWork::Nothing;
     for i in 0..n {
-        let c = b[i];
-        if c.is_ascii_alphabetic() {
-            if i + 1 < n && b[i + 1] == c {
+        let c = class(i);
+        if c & LETTER != 0 {
+            if i + 1 < n && b[i + 1] == b[i] {
                 work = AsciiWork::Repeats;
             }
-        } else if c.leet().is_some() {
-            if (i > 0 && b[i - 1].is_ascii_alphabetic()) || (i + 1 < n && b[i + 1].is_ascii_alphabetic()) {
+        } else if c & UNIT != 0 {
+            if (i > 0 && class(i - 1) & LETTER != 0) || (i + 1 < n && class(i + 1) & LETTER != 0) {
                 return AsciiWork::Everything;
             }
-        } else if c.is_separator() && i > 0 && single(i - 1) {
+        } else if c & SEPARATOR != 0 && i > 0 && single(i - 1) {
             let mut k = i;
-            while k < n && k - i < MAX_SEPARATORS && b[k].is_separator() {
+            while k < n && k - i < MAX_SEPARATORS && class(k) & SEPARATOR != 0 {
                 k += 1;
             }
             if k < n && single(k) {
@@ -307,15 +356,15 @@ fn collapse_repeats(b: &[u8], out: &mut String, mut spans: Option<&mut Vec<(u32,
 /// Marks the separators inside spaced-out words (`f.u.c.k`) for removal. A spaced-out word uses
 /// the same separator throughout (so `x d.i.t y` gives `x dit y`) and needs two letters (three
 /// when spaced with whitespace, which single-letter words such as "a" also produce).
-fn mark_spaced_out_separators<U: Unit>(units: &[U], drop: &mut Vec<bool>) {
+fn mark_spaced_out_separators<U: Unit>(units: &[U], flags: &[u8], drop: &mut Vec<bool>) {
     let n = units.len();
     drop.clear();
     drop.resize(n, false);
-    let single =
-        |i: usize| units[i].is_unit() && !(i > 0 && units[i - 1].is_unit()) && !(i + 1 < n && units[i + 1].is_unit());
+    let unit = |i: usize| flags[i] & UNIT != 0;
+    let single = |i: usize| unit(i) && !(i > 0 && unit(i - 1)) && !(i + 1 < n && unit(i + 1));
     let separator_after = |i: usize| -> usize {
         let mut k = i + 1;
-        while k < n && k - i - 1 < MAX_SEPARATORS && units[k].is_separator() {
+        while k < n && k - i - 1 < MAX_SEPARATORS && flags[k] & SEPARATOR != 0 {
             k += 1;
         }
         k
@@ -328,7 +377,7 @@ fn mark_spaced_out_separators<U: Unit>(units: &[U], drop: &mut Vec<bool>) {
         }
         let first = i;
         let mut last = i;
-        let mut letters = usize::from(units[i].is_letter());
+        let mut letters = usize::from(flags[i] & LETTER != 0);
         let mut separator: Option<(usize, usize)> = None;
         loop {
             let k = separator_after(last);
@@ -341,14 +390,14 @@ fn mark_spaced_out_separators<U: Unit>(units: &[U], drop: &mut Vec<bool>) {
                 Some(_) => {}
                 None => separator = Some((last + 1, len)),
             }
-            letters += usize::from(units[k].is_letter());
+            letters += usize::from(flags[k] & LETTER != 0);
             last = k;
         }
-        let spaced = separator.is_some_and(|(at, _)| units[at].is_whitespace());
+        let spaced = separator.is_some_and(|(at, _)| flags[at] & SPACE != 0);
         let needed = if spaced { 3 } else { 2 };
         if last > first && letters >= needed {
-            for (unit, drop) in units[first..=last].iter().zip(&mut drop[first..=last]) {
-                *drop = !unit.is_unit();
+            for (j, d) in drop.iter_mut().enumerate().take(last + 1).skip(first) {
+                *d = !unit(j);
             }
             i = last + 1;
         } else {
