@@ -57,9 +57,10 @@ def _violations(out: Path) -> pl.DataFrame:
 
 
 def _accounts(out: Path) -> pl.DataFrame:
-    return pl.read_parquet(out / "accounts" / "*.parquet").sort(
-        ["source_file", "account_id", "day"]
-    )
+    """Posts per account and day; rows are written per batch, so they are summed first."""
+    keys = ["source_file", "account_id", "account_type", "day"]
+    frame = pl.read_parquet(out / "accounts" / "*.parquet")
+    return frame.group_by(keys).agg(pl.col("posts").sum()).sort(keys)
 
 
 def _run(*args: str | Path, check: bool = False) -> subprocess.CompletedProcess[str]:

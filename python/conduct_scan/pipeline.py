@@ -38,7 +38,6 @@ from conduct_scan.write import (
     read_state,
     remove_outputs,
     write_json,
-    write_table,
 )
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -81,8 +80,8 @@ class InputResult:
     findings_by_severity: dict[str, int] = field(default_factory=dict)
     null_texts: int = 0
     invalid_utf8: int = 0
-    accounts: int = 0
     parts: list[str] = field(default_factory=list)
+    account_parts: list[str] = field(default_factory=list)
     seconds: float = 0.0
     ruleset_sha256: str = ""
 
@@ -296,11 +295,13 @@ def _audit_input(
     remove_outputs(out, inp.key)
     started = time.perf_counter()
     result = InputResult(inp.display, "scanned", size=inp.size, ruleset_sha256=rules.sha256)
-    writer = PartWriter(out / VIOLATIONS, inp.key)
+    writer = PartWriter(out / VIOLATIONS, inp.key, VIOLATIONS_SCHEMA)
+    # Posts per account and day go out batch by batch (the report sums them), so memory does
+    # not grow with the accounts of a large file.
+    counter = PartWriter(out / ACCOUNTS, inp.key, ACCOUNTS_SCHEMA)
     try:
         plan_ = plan(inp, columns)
         result.rows = plan_.rows
-        counts: list[pa.Table] = []
         first_row = 0
         for batch in batches(inp, plan_, batch_rows):
             table = pa.Table.from_batches([batch])
@@ -320,22 +321,22 @@ def _audit_input(
                         sev = result.findings_by_severity
                         sev[severity] = sev.get(severity, 0) + n
                     result.findings += findings.num_rows
-            counts.append(_account_counts(table))
+            counter.write(_account_counts(table, inp.display))
             result.posts_scanned += table.num_rows
             result.bytes_scanned += text_bytes
             share = inp.size * rows_in_batch // max(plan_.rows, 1)
             report.advance(share, table.num_rows, text_bytes)
         result.parts = writer.close()
-        accounts = _merge_counts(counts, inp.display)
-        result.accounts = len(set(accounts.column("account_id").to_pylist()))
-        write_table(out / ACCOUNTS / f"{inp.key}.parquet", accounts)
+        result.account_parts = counter.close()
     except InputError as error:
         writer.abort()
+        counter.abort()
         remove_outputs(out, inp.key)
         return InputResult(inp.display, "failed", error=str(error), size=inp.size,
                            ruleset_sha256=rules.sha256)  # fmt: skip
     except BaseException:
         writer.abort()
+        counter.abort()
         raise
     result.seconds = round(time.perf_counter() - started, 3)
     write_json(
@@ -417,29 +418,19 @@ def _count_severities(findings: pa.Table) -> dict[str, int]:
     return {str(v["values"]): int(v["counts"]) for v in counts.to_pylist()}
 
 
-def _account_counts(table: pa.Table) -> pa.Table:
-    day = pc.cast(table.column("__created_at"), pa.date32())
+def _account_counts(table: pa.Table, display: str) -> pa.Table:
+    """Posts per account, account type and day (UTC) in one batch."""
     keys = pa.table(
         {
             "account_id": table.column("__account_id"),
             "account_type": table.column("__account_type"),
-            "day": day,
+            "day": pc.cast(table.column("__created_at"), pa.date32()),
         }
     )
-    return keys.group_by(["account_id", "account_type", "day"]).aggregate([([], "count_all")])
-
-
-def _merge_counts(counts: list[pa.Table], display: str) -> pa.Table:
-    if counts:
-        merged = pa.concat_tables(counts).group_by(["account_id", "account_type", "day"])
-        table = merged.aggregate([("count_all", "sum")]).rename_columns(
-            ["account_id", "account_type", "day", "posts"]
-        )
-    else:
-        table = ACCOUNTS_SCHEMA.empty_table().drop_columns(["source_file"])
-    table = table.append_column("source_file", pa.array([display] * table.num_rows, pa.string()))
-    table = table.select(ACCOUNTS_SCHEMA.names).cast(ACCOUNTS_SCHEMA)
-    return table.sort_by([("account_id", "ascending"), ("day", "ascending")])
+    counts = keys.group_by(["account_id", "account_type", "day"]).aggregate([([], "count_all")])
+    counts = counts.rename_columns(["account_id", "account_type", "day", "posts"])
+    source = pa.array([display] * counts.num_rows, pa.string())
+    return counts.append_column("source_file", source).cast(ACCOUNTS_SCHEMA)
 
 
 def _write_manifest(

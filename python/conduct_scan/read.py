@@ -192,7 +192,9 @@ def _type_name(t: pa.DataType) -> str:
 def plan(inp: Input, columns: Columns) -> Plan:
     """Opens an input and checks its columns; raises InputError naming the file and the problem."""
     try:
-        file = pq.ParquetFile(inp.path)
+        # pre_buffer would cache the column chunks of every row group read so far: memory
+        # would grow with the file instead of staying at one batch.
+        file = pq.ParquetFile(inp.path, pre_buffer=False, buffer_size=1 << 20)
     except (OSError, pa.ArrowException) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InputError(f"{inp.display}: not a readable Parquet file ({reason})") from None

@@ -88,13 +88,16 @@ def write_table(path: Path, table: pa.Table) -> None:
 
 
 class PartWriter:
-    """Writes one input's violations as numbered parts, streaming, each part at most
+    """Writes one input's rows of ``schema`` as numbered parts, streaming, each part at most
     ``rows_per_part`` rows, each renamed into place when complete.
     """
 
-    def __init__(self, directory: Path, key: str, rows_per_part: int = 1_000_000) -> None:
+    def __init__(
+        self, directory: Path, key: str, schema: pa.Schema, rows_per_part: int = 1_000_000
+    ) -> None:
         self.directory = directory
         self.key = key
+        self.schema = schema
         self.rows_per_part = rows_per_part
         self.parts: list[str] = []
         self.rows = 0
@@ -110,7 +113,7 @@ class PartWriter:
             return
         if self._writer is None:
             self._tmp = self.directory / (self._name() + TMP_SUFFIX)
-            self._writer = pq.ParquetWriter(self._tmp, VIOLATIONS_SCHEMA, compression="zstd")
+            self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
         self._writer.write_table(table)
         self.rows += table.num_rows
         self._rows_in_part += table.num_rows
