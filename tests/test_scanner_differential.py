@@ -77,9 +77,10 @@ def _toml(rules: list[reference.RefRule]) -> str:
     return "\n".join(parts)
 
 
-@pytest.fixture(scope="module")
-def scanner() -> Scanner:
-    return Scanner(Ruleset.from_toml(_toml(RULES), "diff.toml"), threads=2)
+@pytest.fixture(scope="module", params=["hyperscan", "aho-corasick"])
+def scanner(request: pytest.FixtureRequest) -> Scanner:
+    ruleset = Ruleset.from_toml(_toml(RULES), "diff.toml")
+    return Scanner(ruleset, threads=2, literal_backend=request.param)
 
 
 def _disguise(term: str, how: int) -> str:

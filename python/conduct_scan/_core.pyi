@@ -74,7 +74,7 @@ class Scanner:
         cls,
         ruleset: Ruleset,
         threads: int | None = None,
-        literal_backend: Literal["aho-corasick", "hyperscan"] = "aho-corasick",
+        literal_backend: Literal["aho-corasick", "hyperscan"] = "hyperscan",
         context: int = 0,
     ) -> Self: ...
     @property

@@ -19,12 +19,17 @@ use crate::ruleset::{MatchMode, Rule, Ruleset};
 use crate::verify::{is_word_bounded, resolve_rule, Conditions, Hit, Outcome, Role, GLOBAL};
 
 /// Which matcher runs literal terms.
+///
+/// Both give the same findings (the same tests run against both). Hyperscan is the default
+/// because it measured faster on this project's corpora: 19% at 2,000 terms and 64% at
+/// 100,000 terms (README, "Performance"); its databases take longer to compile, which the
+/// on-disk cache pays once.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LiteralBackend {
-    /// aho-corasick (the default).
-    #[default]
+    /// aho-corasick: a Rust automaton per set of equal views.
     AhoCorasick,
-    /// Hyperscan, in the same database as the patterns.
+    /// Hyperscan, in each view's database with the patterns (the default).
+    #[default]
     Hyperscan,
 }
 

@@ -157,7 +157,7 @@ struct PyScanner {
 #[pymethods]
 impl PyScanner {
     #[new]
-    #[pyo3(signature = (ruleset, threads=None, literal_backend="aho-corasick", context=0))]
+    #[pyo3(signature = (ruleset, threads=None, literal_backend="hyperscan", context=0))]
     fn new(
         py: Python<'_>,
         ruleset: Py<PyRuleset>,
