@@ -9,12 +9,15 @@ reported (one line, in the manifest and on stderr by the CLI) and the other inpu
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import time
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -299,6 +302,16 @@ def _audit_input(
     # Posts per account and day go out batch by batch (the report sums them), so memory does
     # not grow with the accounts of a large file.
     counter = PartWriter(out / ACCOUNTS, inp.key, ACCOUNTS_SCHEMA)
+    # Building and writing a batch's outputs happens in one background thread, in order, while
+    # the next batch is scanned (both release the GIL); at most two batches wait.
+    output = ThreadPoolExecutor(max_workers=1, thread_name_prefix="write")
+    pending: deque[Future[None]] = deque()
+
+    def write_batch(table: pa.Table, found: list[tuple[str, pa.Table]]) -> None:
+        for name, findings in found:
+            writer.write(_violations(findings, table, name, inp.display))
+        counter.write(_account_counts(table, inp.display))
+
     try:
         plan_ = plan(inp, columns)
         result.rows = plan_.rows
@@ -309,6 +322,7 @@ def _audit_input(
             table = _prepare_batch(table, inp, plan_, columns, window, first_row)
             first_row += rows_in_batch
             text_bytes = 0
+            found = []
             for name in columns.text:
                 findings = scanner.scan(table.column(name))
                 meta = findings.schema.metadata or {}
@@ -316,28 +330,36 @@ def _audit_input(
                 result.invalid_utf8 += int(meta.get(b"conduct_scan.invalid_utf8_rows", 0))
                 text_bytes += int(meta.get(b"conduct_scan.bytes", 0))
                 if findings.num_rows:
-                    writer.write(_violations(findings, table, name, inp.display))
+                    found.append((name, findings))
                     for severity, n in _count_severities(findings).items():
                         sev = result.findings_by_severity
                         sev[severity] = sev.get(severity, 0) + n
                     result.findings += findings.num_rows
-            counter.write(_account_counts(table, inp.display))
+            pending.append(output.submit(write_batch, table, found))
+            while len(pending) > 2:
+                pending.popleft().result()
             result.posts_scanned += table.num_rows
             result.bytes_scanned += text_bytes
             share = inp.size * rows_in_batch // max(plan_.rows, 1)
             report.advance(share, table.num_rows, text_bytes)
+        while pending:
+            pending.popleft().result()
         result.parts = writer.close()
         result.account_parts = counter.close()
     except InputError as error:
+        _drain(pending)
         writer.abort()
         counter.abort()
         remove_outputs(out, inp.key)
         return InputResult(inp.display, "failed", error=str(error), size=inp.size,
                            ruleset_sha256=rules.sha256)  # fmt: skip
     except BaseException:
+        _drain(pending)
         writer.abort()
         counter.abort()
         raise
+    finally:
+        output.shutdown(wait=True)
     result.seconds = round(time.perf_counter() - started, 3)
     write_json(
         out / STATE / f"{inp.key}.json",
@@ -345,6 +367,13 @@ def _audit_input(
          "fingerprint": fingerprint, "result": asdict(result)},
     )  # fmt: skip
     return result
+
+
+def _drain(pending: deque[Future[None]]) -> None:
+    """Waits for queued writes before the writers are aborted (their errors no longer matter)."""
+    while pending:
+        with contextlib.suppress(Exception):
+            pending.popleft().result()
 
 
 def _as_string(column: pa.ChunkedArray, name: str, display: str) -> pa.ChunkedArray:

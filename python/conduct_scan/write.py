@@ -47,6 +47,14 @@ VIOLATIONS_SCHEMA = pa.schema(
     ]
 )
 
+# Columns with few distinct values get dictionary encoding; ids, evidence and context do not
+# (trying a dictionary on unique strings costs time for nothing).
+DICTIONARY_COLUMNS = {
+    "violations": ["account_type", "field", "rule_id", "clause_id", "severity", "view", "term",
+                   "source_file"],
+    "accounts": ["account_type", "source_file"],
+}  # fmt: skip
+
 ACCOUNTS_SCHEMA = pa.schema(
     [
         ("account_id", pa.string()),
@@ -113,7 +121,12 @@ class PartWriter:
             return
         if self._writer is None:
             self._tmp = self.directory / (self._name() + TMP_SUFFIX)
-            self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
+            self._writer = pq.ParquetWriter(
+                self._tmp,
+                self.schema,
+                compression="zstd",
+                use_dictionary=DICTIONARY_COLUMNS.get(self.directory.name, True),
+            )
         self._writer.write_table(table)
         self.rows += table.num_rows
         self._rows_in_part += table.num_rows
