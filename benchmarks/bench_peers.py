@@ -42,7 +42,7 @@ from benchmarks.peers import (
     coinciding,
     conduct_scan_flags,
 )
-from benchmarks.settings import record, rounds
+from benchmarks.settings import CpuClock, record, rounds
 from conduct_scan import Ruleset, Scanner
 
 TERMS = terms(2000)
@@ -55,13 +55,15 @@ ON_SAMPLE = [name for name, peer in PEERS.items() if peer.sample_only]
 def _conduct_scan(benchmark: Any, corpus: Corpus, system: str) -> None:
     scanner = Scanner(Ruleset.from_toml(ruleset_toml(TERMS, PATTERNS)))
     texts = corpus.texts()
-    result = benchmark.pedantic(scanner.scan, args=(texts,), rounds=rounds(), warmup_rounds=1)
+    clock = CpuClock(scanner.scan)
+    result = benchmark.pedantic(clock, args=(texts,), rounds=rounds(), warmup_rounds=1)
     record(
         benchmark,
         "peer",
         system,
         corpus,
         threads=scanner.threads,
+        cores_busy=clock.cores_busy(benchmark),
         view="casefold",
         terms=len(TERMS),
         patterns=len(PATTERNS),
@@ -107,13 +109,15 @@ def _agreement(peer_name: str, corpus: Corpus) -> dict[str, Any]:
 def _peer(benchmark: Any, corpus: Corpus, sample: Corpus, name: str) -> None:
     peer = PEERS[name](WORK)
     prepared = peer.prepare(corpus.texts())
-    flags = benchmark.pedantic(peer.flag, args=(prepared,), rounds=rounds(), warmup_rounds=1)
+    clock = CpuClock(peer.flag)
+    flags = benchmark.pedantic(clock, args=(prepared,), rounds=rounds(), warmup_rounds=1)
     record(
         benchmark,
         "peer",
         name,
         corpus,
         threads=peer.threads,
+        cores_busy=clock.cores_busy(benchmark),
         terms=len(TERMS),
         patterns=len(PATTERNS),
         flagged=int(np.sum(flags)),

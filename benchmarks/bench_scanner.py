@@ -27,7 +27,7 @@ import pytest
 
 from benchmarks.corpus import PATTERNS, Corpus, ruleset_toml, terms
 from benchmarks.peers import OUTPUT_COLUMNS
-from benchmarks.settings import record, rounds
+from benchmarks.settings import CpuClock, record, rounds
 from conduct_scan import Ruleset, Scanner
 from conduct_scan._core import BareHyperscan
 
@@ -47,7 +47,8 @@ VIEWS = {
 def test_scanner(benchmark: Any, scan_corpus: Corpus, view: str, threads: int) -> None:
     scanner = Scanner(Ruleset.from_toml(ruleset_toml(TERMS, PATTERNS, VIEWS[view])), threads)
     texts = scan_corpus.texts()
-    result = benchmark.pedantic(scanner.scan, args=(texts,), rounds=rounds(), warmup_rounds=1)
+    clock = CpuClock(scanner.scan)
+    result = benchmark.pedantic(clock, args=(texts,), rounds=rounds(), warmup_rounds=1)
     record(
         benchmark,
         "scan",
@@ -55,6 +56,7 @@ def test_scanner(benchmark: Any, scan_corpus: Corpus, view: str, threads: int) -
         scan_corpus,
         view=view,
         threads=threads,
+        cores_busy=clock.cores_busy(benchmark),
         terms=len(TERMS),
         patterns=len(PATTERNS),
         findings=result.num_rows,

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks.results import GATE_MINIMUM, REFERENCE_PEER, Results
+from benchmarks.results import GATE_MINIMUM, REFERENCE_PEER, Bench, Results
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,11 @@ class Verdict:
     ok: bool
     line: str
     ratio: float | None = None
+
+
+def _cores(bench: Bench) -> str:
+    busy = bench.info.get("cores_busy")
+    return f" on {busy:.1f} cores" if busy is not None else ""
 
 
 def decide(data: dict[str, Any], minimum: float = GATE_MINIMUM) -> Verdict:
@@ -50,10 +55,16 @@ def decide(data: dict[str, Any], minimum: float = GATE_MINIMUM) -> Verdict:
         )
     ours, theirs, ratio = found
     figures = (
-        f"conduct_scan {ours.mbps:.1f} MB/s vs {REFERENCE_PEER} {theirs.mbps:.1f} MB/s on "
-        f"{ours.corpus_mb} MB ({ours.info.get('corpus', '?')} corpus): {ratio:.2f}x, "
-        f"needs {minimum:.2f}x"
+        f"conduct_scan {ours.mbps:.1f} MB/s{_cores(ours)} vs {REFERENCE_PEER} "
+        f"{theirs.mbps:.1f} MB/s{_cores(theirs)} on {ours.corpus_mb} MB "
+        f"({ours.info.get('corpus', '?')} corpus): {ratio:.2f}x, needs {minimum:.2f}x"
     )
+    busy, threads = ours.info.get("cores_busy"), ours.threads or 1
+    if busy is not None and threads > 1 and busy < 0.75 * threads:
+        figures += (
+            f" (conduct_scan kept {busy:.1f} of its {threads} threads busy: other work on the "
+            "machine took a core)"
+        )
     agreement = theirs.info.get("agreement")
     if agreement is not None and not agreement.get("equal"):
         return Verdict(

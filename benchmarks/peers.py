@@ -31,8 +31,8 @@ In-memory, each peer gets the column in its own native form, prepared outside th
 Polars Series, an Arrow table registered in DuckDB, a list of Python ``str`` for the per-row
 peers (conduct_scan takes the Arrow column as it is, zero-copy).
 
-End to end (:meth:`Peer.end_to_end`), each peer reads the Parquet archive and writes the flagged posts
-(``post_id``, ``account_id``, ``created_at``) to Parquet its own best way: Polars
+End to end (:meth:`Peer.end_to_end`), each peer reads the Parquet archive and writes the
+flagged posts (``post_id``, ``account_id``, ``created_at``) to Parquet its own best way: Polars
 ``scan_parquet(...).filter(...).sink_parquet(...)``, DuckDB ``COPY (SELECT ...) TO``, the
 per-row peers through ``pyarrow`` batches of 65,536 rows (as ``conduct-scan scan`` reads).
 ``python -m benchmarks.peers PEER ARCHIVE OUT [--terms N]`` runs one in a child process and prints

@@ -315,10 +315,12 @@ def _race(results: Results) -> list[str]:
             )
         else:
             agree = ""
+        busy = bench.info.get("cores_busy")
         rows.append(
             [
                 bench.system,
                 str(bench.threads or "–"),
+                f"{busy:.1f}" if busy is not None else "–",
                 f"{bench.corpus_mb} MB",
                 _mbps(bench.mbps),
                 ratio,
@@ -339,7 +341,16 @@ def _race(results: Results) -> list[str]:
         "folds `ß`, NFD input, fullwidth letters, zero-width characters).",
         "",
         *_table(
-            ["system", "threads", "corpus", "MB/s", "conduct_scan ×", "posts flagged", "agreement"],
+            [
+                "system",
+                "threads",
+                "cores busy",
+                "corpus",
+                "MB/s",
+                "conduct_scan ×",
+                "posts flagged",
+                "agreement",
+            ],
             rows,
         ),
     ]
@@ -604,13 +615,13 @@ def _plots(results: Results, folder: Path) -> list[tuple[str, str]]:
             speed.plot([p[0] for p in points], [p[1] for p in points], style, label=label)
             memory.plot([p[0] for p in points], [p[2] for p in points], style, label=label)
         for axis, title, unit in (
-            (speed, "Throughput", "MB/s of text"),
-            (memory, "Peak RSS", "MB"),
+            (speed, "throughput", "MB/s of text"),
+            (memory, "peak RSS", "MB"),
         ):
             axis.set_xscale("log")
             axis.set_xlabel("archive, MB of text")
             axis.set_ylabel(unit)
-            axis.set_title(f"End to end: {title.lower()}")
+            axis.set_title(f"End to end: {title}")
             axis.grid(alpha=0.3)
         memory.set_ylim(bottom=0)
         speed.legend(fontsize=7)

@@ -43,9 +43,14 @@ def corpus(megabytes: int) -> dict[str, Any]:
 
 
 def gate_pair(
-    conduct_scan: float = 0.1, polars: float = 0.25, equal: bool = True, polars_mb: int = 10
+    conduct_scan: float = 0.1,
+    polars: float = 0.25,
+    equal: bool = True,
+    polars_mb: int = 10,
+    cores_busy: float | None = None,
 ) -> list[dict[str, Any]]:
     """The two gate benchmarks: conduct_scan and Polars in memory."""
+    busy = {} if cores_busy is None else {"cores_busy": cores_busy}
     return [
         bench(
             "test_conduct_scan",
@@ -55,6 +60,7 @@ def gate_pair(
             system="conduct_scan",
             threads=2,
             flagged=100,
+            **busy,
             **corpus(10),
         ),
         bench(

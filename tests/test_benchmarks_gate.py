@@ -32,6 +32,15 @@ def test_fails_below_twice_polars() -> None:
     assert "1.50x, needs 2.00x" in verdict.line and "\n" not in verdict.line
 
 
+def test_says_how_many_cores_conduct_scan_could_use() -> None:
+    line = decide(_run(polars=0.19, cores_busy=1.0)).line
+    assert "conduct_scan 100.0 MB/s on 1.0 cores vs" in line
+    assert line.endswith(
+        "(conduct_scan kept 1.0 of its 2 threads busy: other work on the machine took a core)"
+    )
+    assert "took a core" not in decide(_run(cores_busy=1.9)).line
+
+
 def test_the_minimum_is_a_parameter() -> None:
     assert decide(_run(conduct_scan=0.1, polars=0.15), minimum=1.4).ok
 
