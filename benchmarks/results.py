@@ -25,8 +25,10 @@ VIEW_ORDER = ["exact", "casefold", "fold", "skeleton", "all"]
 TARGET_VS_POLARS = 5.0
 TARGET_VS_HYPERSCAN = 5.0
 TARGET_SHARE_OF_LIMIT = 0.60
-TARGET_FLAT_MEMORY = 1.5
-"""Peak RSS of the largest archive over the smallest's, at most."""
+TARGET_FLAT_MEMORY = 1.25
+"""Peak RSS of the largest archive over that of the next size down (10x smaller), at most: the
+smallest archive (10 MB, about one batch) never fills the pipeline's working set of batches in
+flight, so flatness is judged where the archive grows and the working set does not."""
 GATE_MINIMUM = 2.0
 
 
@@ -138,14 +140,14 @@ class Results:
         seconds = decode.seconds + bare.seconds
         return decode.info["bytes"] / 1e6 / seconds, decode.corpus_mb or 0
 
-    def memory(self) -> tuple[float, float, int, int] | None:
-        """Peak RSS of conduct-scan at the smallest and the largest archive."""
-        sizes = [mb for mb in self.end_to_end_sizes() if self.conduct_scan_e2e(mb)]
-        if len(sizes) < 2:
-            return None
-        small, large = self.conduct_scan_e2e(sizes[0]), self.conduct_scan_e2e(sizes[-1])
-        assert small and large
-        return small.info["peak_rss_mb"], large.info["peak_rss_mb"], sizes[0], sizes[-1]
+    def memory(self) -> list[tuple[int, float]]:
+        """Peak RSS (MB) of conduct-scan end to end at each archive size (MB)."""
+        series = []
+        for megabytes in self.end_to_end_sizes():
+            bench = self.conduct_scan_e2e(megabytes)
+            if bench and bench.info.get("peak_rss_mb"):
+                series.append((megabytes, float(bench.info["peak_rss_mb"])))
+        return series
 
     def gate_ratio(self) -> tuple[Bench, Bench, float] | None:
         """In-memory conduct_scan over the Polars peer on the same corpus (the CI gate)."""
@@ -267,16 +269,17 @@ def _targets(results: Results) -> list[str]:
     else:
         rows.append(["end to end ≥ 60 % of decode + bare hs_scan", "not measured", _met(None)])
     memory = results.memory()
-    if memory:
-        small, large, small_mb, large_mb = memory
+    if len(memory) >= 2:
+        (below_mb, below), (top_mb, top) = memory[-2], memory[-1]
         rows.append(
             [
-                f"memory flat from {small_mb} MB to {large_mb:,} MB (peak RSS ≤ "
-                f"{TARGET_FLAT_MEMORY}× the smallest's)",
-                f"{small:,.0f} MB → {large:,.0f} MB",
-                _met(large <= TARGET_FLAT_MEMORY * small),
+                f"memory flat from {memory[0][0]} MB to {top_mb:,} MB (peak RSS at {top_mb:,} MB "
+                f"≤ {TARGET_FLAT_MEMORY}× at {below_mb:,} MB)",
+                " → ".join(f"{rss:,.0f}" for _, rss in memory) + " MB at "
+                + " → ".join(f"{mb:,}" for mb, _ in memory) + " MB",
+                _met(top <= TARGET_FLAT_MEMORY * below),
             ]
-        )
+        )  # fmt: skip
     gate = results.gate_ratio()
     if gate:
         ours, _, ratio = gate
@@ -287,7 +290,15 @@ def _targets(results: Results) -> list[str]:
                 _met(ratio >= GATE_MINIMUM),
             ]
         )
-    return ["## Targets", "", *_table(["target", "measured", ""], rows)]
+    return [
+        "## Targets",
+        "",
+        *_table(["target", "measured", ""], rows),
+        "Memory is judged on the largest archive against the next size down: the 10 MB archive, "
+        "about one batch, never fills the pipeline's working set (batches read ahead, scanned, "
+        "being written), so its peak is lower for that reason alone.",
+        "",
+    ]
 
 
 def _race(results: Results) -> list[str]:
