@@ -9,6 +9,7 @@ score formula, repeat offenders, groups.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import math
 import tempfile
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 
 from conduct_scan import InputError
 from conduct_scan.report import SEVERITY_WEIGHTS, Thresholds, aggregate
+from conduct_scan.report.scan_output import open_scan_output
 from tests.report_fixtures import (
     ACCOUNTS_SCHEMA,
     VIOLATIONS_SCHEMA,
@@ -407,3 +409,43 @@ def test_findings_make_a_clause_assessed(tmp_path: Path) -> None:
     )
     assert row["status"] == "assessed" and row["status_reason"] is None
     assert row["findings"] == violations.filter(pl.col("clause_id") == "4.4").height > 0
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_accounts=st.integers(1, 40),
+    flag_probability=st.sampled_from([0.0, 0.3, 1.0]),
+    account_rows=st.integers(1, 50),
+    findings=st.integers(1, 50),
+)
+def test_materialised_parts_agree_with_the_lazy_plans(
+    seed: int, n_accounts: int, flag_probability: float, account_rows: int, findings: int
+) -> None:
+    """``write_report``'s path (parts computed in several passes, written to Parquet) gives
+    exactly what the lazy plans give, scores included (they are summed as integers)."""
+    module = importlib.import_module("conduct_scan.report.aggregate")
+
+    violations, accounts = generate(
+        seed, n_accounts=n_accounts, n_files=3, n_days=4, flag_probability=flag_probability
+    )
+    thresholds = Thresholds(min_posts_flagged=2, min_flag_rate=0.25, min_score=1.0)
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
+        out = Path(tmp) / "out"
+        out.mkdir()
+        write_scan_output(out, violations, accounts, parts=2)
+        lazy = aggregate(out, thresholds=thresholds)
+        patch.setattr(module, "ACCOUNT_ROWS_PER_PASS", account_rows)
+        patch.setattr(module, "FINDINGS_PER_PASS", findings)
+        work = Path(tmp) / "work"
+        work.mkdir()
+        eager = module.aggregate_scan_output(
+            open_scan_output(out), thresholds=thresholds, work_dir=work
+        )
+        assert len(list(work.glob("account_posts-*.parquet"))) > 1 or account_rows >= len(accounts)
+        for name in ("by_account", "by_clause", "by_day", "by_group", "repeat_offenders"):
+            want = getattr(lazy, name).collect()
+            got = getattr(eager, name).collect()
+            assert got.equals(want), name
+        sort = ["severity"]
+        assert eager.by_severity.collect().sort(sort).equals(lazy.by_severity.collect().sort(sort))

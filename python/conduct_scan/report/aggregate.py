@@ -2,8 +2,17 @@
 
 Everything here returns ``pl.LazyFrame`` plans over ``OUT/violations`` and ``OUT/accounts``;
 nothing is loaded until a caller collects or sinks. The only eager work is reading the distinct
-clause ids and source files (two small columns), which fix the schema of ``by_account`` (one
+(source file, clause id) pairs (two small columns), which fix the schema of ``by_account`` (one
 ``findings_<clause>`` column per clause) and the post key.
+
+The aggregates are joins of small intermediate frames (:class:`Parts`): posts per account and
+type, posts per day, findings per account, per clause, per clause and day. ``write_report``
+computes those first, one bounded query at a time, into its temporary directory
+(:func:`materialise_parts`), because a single streaming plan over a large scan holds far more:
+Polars' streaming group-by keeps every row whose key it has not pre-aggregated (most rows, with
+hundreds of thousands of accounts) until the end, and the branches of one plan run at once.
+Scores are summed as integers (millionths of a point), so they are exact and the same on every
+run whatever order Polars adds the rows in.
 
 Definitions shared by every aggregate:
 
@@ -179,28 +188,54 @@ def aggregate(out: str | Path, *, thresholds: Thresholds | None = None) -> Aggre
     return aggregate_scan_output(open_scan_output(out), thresholds=thresholds)
 
 
-def aggregate_scan_output(scan: ScanOutput, *, thresholds: Thresholds | None = None) -> Aggregates:
-    """:func:`aggregate` over an already opened :class:`ScanOutput`."""
+def aggregate_scan_output(
+    scan: ScanOutput, *, thresholds: Thresholds | None = None, work_dir: Path | None = None
+) -> Aggregates:
+    """:func:`aggregate` over an already opened :class:`ScanOutput`.
+
+    Parameters
+    ----------
+    scan
+        The opened scan output.
+    thresholds
+        Repeat-offender thresholds (default :class:`Thresholds()`).
+    work_dir
+        When given, the intermediate aggregates (see :class:`Parts`) are computed now, each by
+        its own bounded query, and written to Parquet files in this directory, which must exist
+        and be kept until the returned frames are no longer used (``write_report`` uses its
+        temporary report directory). The aggregates then read those small files, so peak memory
+        follows the number of accounts and findings per pass rather than the size of
+        ``accounts/``. Without it, every aggregate is one lazy plan over the scan output.
+    """
     thresholds = thresholds or Thresholds()
-    clauses_seen, files = pl.collect_all(
-        [
-            scan.violations.select(pl.col("clause_id").unique().drop_nulls().sort()),
-            scan.violations.select(pl.col("source_file").unique().sort()),
-        ]
+    # One small query: (source file, clause) pairs. collect_all over two selects of the same
+    # scan would cache the shared scan in memory.
+    pairs = (
+        scan.violations.group_by("source_file", "clause_id")
+        .agg(pl.len())
+        .collect(engine="streaming")
     )
+    clauses_seen = pairs.select(pl.col("clause_id").unique().drop_nulls().sort())["clause_id"]
+    files = pairs["source_file"].unique().to_list()
     known = [clause.id for clause in scan.ruleset.clauses if clause.assessable]
-    extra = [c for c in clauses_seen["clause_id"].to_list() if c not in known]
+    extra = [c for c in clauses_seen.to_list() if c not in known]
     clause_ids = tuple(known + extra)
 
-    violations = enrich(scan.violations, files["source_file"].to_list())
-    by_account = _by_account(violations, scan.accounts, clause_ids, thresholds)
+    violations = enrich(scan.violations, files)
+    if work_dir is None:
+        parts = lazy_parts(violations, scan.accounts, clause_ids)
+    else:
+        parts = materialise_parts(
+            violations, scan.accounts, clause_ids, work_dir, findings=int(pairs["len"].sum())
+        )
+    by_account = sort_accounts(_by_account(parts, clause_ids, thresholds))
     return Aggregates(
         by_account=by_account,
-        by_clause=_by_clause(violations, scan.accounts, scan.ruleset, clauses_seen["clause_id"]),
-        by_day=_by_day(violations, scan.accounts),
+        by_clause=_by_clause(parts, scan.ruleset, clauses_seen),
+        by_day=_by_day(parts),
         by_group=group_totals(by_account),
         repeat_offenders=repeat_offenders(by_account),
-        by_severity=_by_severity(violations),
+        by_severity=parts.by_severity,
         violations=violations,
         accounts=scan.accounts,
         ruleset=scan.ruleset,
@@ -208,6 +243,227 @@ def aggregate_scan_output(scan: ScanOutput, *, thresholds: Thresholds | None = N
         thresholds=thresholds,
         clause_ids=clause_ids,
     )
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Intermediate aggregates, each far smaller than the data it summarises.
+
+    The report's aggregates are joins of these. :func:`lazy_parts` gives them as lazy plans over
+    the scan output; :func:`materialise_parts` computes each one with bounded memory and
+    writes it to Parquet. Scores are summed as integers (``score_micro``: millionths of a
+    point; a finding's weight is a multiple of 10**-6), so they are exact and do not depend on
+    the order in which Polars adds them up.
+
+    Attributes
+    ----------
+    account_posts
+        ``account_id``, ``account_type``, ``posts``: posts scanned per account and type.
+    day_posts
+        ``day``, ``posts``: posts scanned per day.
+    account_findings
+        Per account with findings: the ``v_<group>`` type columns, ``posts_flagged``,
+        ``findings``, ``score_micro``, ``max_rank``, ``first_flagged_at``,
+        ``last_flagged_at``, ``findings_<clause>`` and ``top_rule``.
+    clause_findings
+        Per clause: ``posts_flagged``, ``findings``, ``score_micro``, ``max_rank``.
+    clause_accounts
+        Per clause: ``accounts`` (distinct accounts with a finding).
+    day_findings
+        Per clause and day: ``findings``, ``posts_flagged``, ``score_micro``.
+    day_accounts
+        Per clause and day: ``accounts``.
+    top_rules, top_terms
+        Per clause: the :data:`TOP_N` most frequent rules and terms.
+    by_severity
+        Findings and flagged posts per severity (the final aggregate).
+    """
+
+    account_posts: pl.LazyFrame
+    day_posts: pl.LazyFrame
+    account_findings: pl.LazyFrame
+    clause_findings: pl.LazyFrame
+    clause_accounts: pl.LazyFrame
+    day_findings: pl.LazyFrame
+    day_accounts: pl.LazyFrame
+    top_rules: pl.LazyFrame
+    top_terms: pl.LazyFrame
+    by_severity: pl.LazyFrame
+
+
+ACCOUNT_ROWS_PER_PASS = 20_000_000
+"""``accounts/`` rows grouped per pass of :func:`materialise_parts` (at most; more rows are
+split by a hash of the account id into several passes)."""
+
+FINDINGS_PER_PASS = 2_000_000
+"""Findings held in memory per pass of :func:`materialise_parts` (likewise split by account)."""
+
+_SCORE_SCALE = 1_000_000  # confidences are rounded to 6 decimals: weights are exact millionths
+_PASS_SEED = 874  # hash seed of the account id when splitting into passes
+
+
+def _score_micro() -> pl.Expr:
+    """The finding's weight in millionths of a point, as an exact integer."""
+    return (pl.col("weight") * _SCORE_SCALE).round().cast(pl.Int64)
+
+
+def _score(column: str = "score_micro") -> pl.Expr:
+    """Millionths of a point back to points: the Float64 closest to the exact sum.
+
+    Whole points and the fraction separately: Polars divides by a constant as a multiplication
+    by its reciprocal, which can land one step below (5324.849999999999 for 5324.85).
+    """
+    micro = pl.col(column)
+    whole = micro // _SCORE_SCALE
+    fraction = (micro - whole * _SCORE_SCALE).cast(pl.Float64) / _SCORE_SCALE
+    return (whole.cast(pl.Float64) + fraction).alias("score")
+
+
+def _account_posts(accounts: pl.LazyFrame) -> pl.LazyFrame:
+    return accounts.group_by("account_id", "account_type").agg(
+        posts=pl.col("posts").sum().cast(pl.Int64)
+    )
+
+
+def _day_posts(accounts: pl.LazyFrame) -> pl.LazyFrame:
+    return accounts.group_by("day").agg(posts=pl.col("posts").sum().cast(pl.Int64))
+
+
+def lazy_parts(
+    violations: pl.LazyFrame, accounts: pl.LazyFrame, clause_ids: tuple[str, ...]
+) -> Parts:
+    """Return the :class:`Parts` as lazy plans over the (enriched) violations and accounts."""
+    account_findings = _account_findings(violations, clause_ids)
+    return Parts(
+        account_posts=_account_posts(accounts),
+        day_posts=_day_posts(accounts),
+        account_findings=account_findings,
+        clause_findings=_clause_findings(violations),
+        clause_accounts=_clause_accounts(account_findings, clause_ids),
+        day_findings=_day_findings(violations),
+        day_accounts=_distinct_accounts(violations, "clause_id", "day"),
+        top_rules=_top(violations, "rule_id", "top_rules"),
+        top_terms=_top(violations, "term", "top_terms"),
+        by_severity=_by_severity(violations),
+    )
+
+
+def materialise_parts(
+    violations: pl.LazyFrame,
+    accounts: pl.LazyFrame,
+    clause_ids: tuple[str, ...],
+    directory: Path,
+    *,
+    findings: int | None = None,
+) -> Parts:
+    """Compute the :class:`Parts` one query at a time and write them to ``directory``.
+
+    Polars' streaming group-by keeps the rows of keys it has not pre-aggregated until the end,
+    so a group-by over the 50 million rows of a month's ``accounts/`` (half a million
+    accounts) holds gigabytes. Here every query that groups by account reads one slice of the
+    accounts at a time, chosen by a hash of the account id (:data:`ACCOUNT_ROWS_PER_PASS`,
+    :data:`FINDINGS_PER_PASS`): the slices share no account, so their results are simply
+    concatenated (and distinct accounts per clause and day added up). Queries with few groups
+    (clauses, days, severities) stream over all findings.
+
+    Parameters
+    ----------
+    violations
+        The enriched violations (:func:`enrich`).
+    accounts
+        ``accounts/`` as read.
+    clause_ids
+        The ``findings_<clause>`` columns of ``account_findings``.
+    directory
+        An existing directory for the Parquet files.
+    findings
+        The number of findings, when known (else counted).
+
+    Returns
+    -------
+    Parts
+        Lazy frames reading the files written.
+    """
+
+    def write(frame: pl.LazyFrame | pl.DataFrame, name: str) -> Path:
+        path = directory / f"{name}.parquet"
+        if isinstance(frame, pl.DataFrame):
+            frame.write_parquet(path)
+        else:
+            frame.sink_parquet(path)
+        return path
+
+    def read(paths: list[Path]) -> pl.LazyFrame:
+        return pl.scan_parquet(paths, hive_partitioning=False)
+
+    # accounts/: the largest input by far; one streaming group-by per slice of accounts.
+    rows = accounts.select(pl.len()).collect().item()
+    passes = _passes(rows, ACCOUNT_ROWS_PER_PASS)
+    account_posts = read(
+        [
+            write(_account_posts(_slice(accounts, i, passes)), f"account_posts-{i}")
+            for i in range(passes)
+        ]
+    )
+    day_posts = read([write(_day_posts(accounts), "day_posts")])
+
+    # Per account (and distinct accounts per clause and day): one slice of the findings at a
+    # time, held in memory (only the columns these aggregates use).
+    if findings is None:
+        findings = violations.select(pl.len()).collect(engine="streaming").item()
+    passes = _passes(findings, FINDINGS_PER_PASS)
+    columns = [
+        "account_id",
+        "account_type",
+        "rule_id",
+        "clause_id",
+        "post_key",
+        "severity_rank",
+        "weight",
+        "created_at",
+        "day",
+    ]
+    account_files, day_account_frames = [], []
+    for i in range(passes):
+        chunk = _slice(violations, i, passes).select(columns).collect(engine="streaming").lazy()
+        account_files.append(write(_account_findings(chunk, clause_ids), f"account_findings-{i}"))
+        day_account_frames.append(
+            _distinct_accounts(chunk, "clause_id", "day").collect(engine="streaming")
+        )
+        del chunk
+    account_findings = read(account_files)
+    # The slices share no account: distinct accounts per clause and day add up.
+    day_accounts = (
+        pl.concat(day_account_frames)
+        .group_by("clause_id", "day")
+        .agg(accounts=pl.col("accounts").sum().cast(pl.Int64))
+    )
+
+    return Parts(
+        account_posts=account_posts,
+        day_posts=day_posts,
+        account_findings=account_findings,
+        clause_findings=read([write(_clause_findings(violations), "clause_findings")]),
+        clause_accounts=read(
+            [write(_clause_accounts(account_findings, clause_ids), "clause_accounts")]
+        ),
+        day_findings=read([write(_day_findings(violations), "day_findings")]),
+        day_accounts=read([write(day_accounts, "day_accounts")]),
+        top_rules=read([write(_top(violations, "rule_id", "top_rules"), "top_rules")]),
+        top_terms=read([write(_top(violations, "term", "top_terms"), "top_terms")]),
+        by_severity=read([write(_by_severity(violations), "by_severity")]),
+    )
+
+
+def _passes(rows: int, per_pass: int) -> int:
+    return max(1, -(-rows // per_pass))
+
+
+def _slice(frame: pl.LazyFrame, index: int, passes: int) -> pl.LazyFrame:
+    """The rows of ``frame`` whose account falls in slice ``index`` of ``passes``."""
+    if passes == 1:
+        return frame
+    return frame.filter(pl.col("account_id").hash(_PASS_SEED) % passes == index)
 
 
 # Mappings over the violations are casts to an Enum or when/then chains, never replace_strict:
@@ -289,20 +545,13 @@ def _account_group() -> list[pl.Expr]:
     return [group.alias("group"), account_type.alias("account_type")]
 
 
-def _by_account(
-    violations: pl.LazyFrame,
-    accounts: pl.LazyFrame,
-    clause_ids: tuple[str, ...],
-    thresholds: Thresholds,
-) -> pl.LazyFrame:
-    scanned = accounts.group_by("account_id").agg(
-        pl.col("posts").sum().cast(pl.Int64).alias("posts_scanned"), *_type_columns("a")
-    )
+def _account_findings(violations: pl.LazyFrame, clause_ids: tuple[str, ...]) -> pl.LazyFrame:
+    """Per account with findings: types, counts, score, severity, times, top rule."""
     flagged = violations.group_by("account_id").agg(
         *_type_columns("v"),
         pl.col("post_key").n_unique().cast(pl.Int64).alias("posts_flagged"),
         pl.len().cast(pl.Int64).alias("findings"),
-        pl.col("weight").sum().alias("score"),
+        _score_micro().sum().alias("score_micro"),
         pl.col("severity_rank").max().alias("max_rank"),
         pl.col("created_at").min().alias("first_flagged_at"),
         pl.col("created_at").max().alias("last_flagged_at"),
@@ -321,15 +570,42 @@ def _by_account(
             .first()
         )
     )
+    return flagged.join(top_rule, on="account_id", how="left", nulls_equal=True)
+
+
+def _clause_accounts(account_findings: pl.LazyFrame, clause_ids: tuple[str, ...]) -> pl.LazyFrame:
+    """Distinct accounts per clause: the accounts with a finding of it.
+
+    Counted from the per-account frame, which has a ``findings_<clause>`` column for every
+    clause id of the violations: no pass over the findings.
+    """
+    if not clause_ids:
+        return pl.LazyFrame(schema={"clause_id": pl.String(), "accounts": pl.Int64()})
+    return account_findings.select(
+        *[(pl.col(f"findings_{c}") > 0).sum().cast(pl.Int64).alias(c) for c in clause_ids]
+    ).unpivot(variable_name="clause_id", value_name="accounts")
+
+
+def _by_account(parts: Parts, clause_ids: tuple[str, ...], thresholds: Thresholds) -> pl.LazyFrame:
+    # Types per account from (account, type) totals: the smallest type of each group is the
+    # same as over the raw rows, at a hundredth of the work.
+    scanned = parts.account_posts.group_by("account_id").agg(
+        pl.col("posts").sum().cast(pl.Int64).alias("posts_scanned"), *_type_columns("a")
+    )
     counts = ["posts_flagged", "findings", *[f"findings_{c}" for c in clause_ids]]
     return (
-        scanned.join(flagged, on="account_id", how="full", coalesce=True, nulls_equal=True)
-        .join(top_rule, on="account_id", how="left", nulls_equal=True)
+        scanned.join(
+            parts.account_findings,
+            on="account_id",
+            how="full",
+            coalesce=True,
+            nulls_equal=True,
+        )
         .with_columns(
             *_account_group(),
             pl.col("posts_scanned").fill_null(0),
             *[pl.col(c).fill_null(0) for c in counts],
-            pl.col("score").fill_null(0.0),
+            _score().fill_null(0.0),
         )
         .with_columns(
             flag_rate=pl.when(pl.col("posts_scanned") > 0).then(
@@ -354,19 +630,19 @@ def _by_account(
             "repeat_offender",
             *[f"findings_{c}" for c in clause_ids],
         )
-        .sort(
-            ["score", "posts_flagged", "account_id"],
-            descending=[True, True, False],
-            nulls_last=True,
-        )
+    )
+
+
+def sort_accounts(by_account: pl.LazyFrame) -> pl.LazyFrame:
+    """Sort ``by_account`` rows: highest score first, then most flagged posts, then by id."""
+    return by_account.sort(
+        ["score", "posts_flagged", "account_id"], descending=[True, True, False], nulls_last=True
     )
 
 
 def repeat_offenders(by_account: pl.LazyFrame) -> pl.LazyFrame:
     """Select the repeat offenders of a ``by_account`` frame, highest score first."""
-    return by_account.filter(pl.col("repeat_offender")).sort(
-        ["score", "posts_flagged", "account_id"], descending=[True, True, False], nulls_last=True
-    )
+    return sort_accounts(by_account.filter(pl.col("repeat_offender")))
 
 
 def group_totals(by_account: pl.LazyFrame) -> pl.LazyFrame:
@@ -379,7 +655,7 @@ def group_totals(by_account: pl.LazyFrame) -> pl.LazyFrame:
         posts_scanned=pl.col("posts_scanned").sum().cast(pl.Int64),
         posts_flagged=pl.col("posts_flagged").sum().cast(pl.Int64),
         findings=pl.col("findings").sum().cast(pl.Int64),
-        score=pl.col("score").sum(),
+        score_micro=exact_sum("score"),
     )
     counts = [
         "accounts",
@@ -393,7 +669,7 @@ def group_totals(by_account: pl.LazyFrame) -> pl.LazyFrame:
         groups.join(totals, on="group", how="full", coalesce=True)
         .with_columns(
             *[pl.col(c).fill_null(0) for c in counts],
-            pl.col("score").fill_null(0.0),
+            _score().fill_null(0.0),
             pl.col("order").fill_null(len(GROUPS)),
         )
         .with_columns(
@@ -402,8 +678,27 @@ def group_totals(by_account: pl.LazyFrame) -> pl.LazyFrame:
             )
         )
         .sort(["order", "group"])
-        .drop("order")
+        .select(
+            "group",
+            "accounts",
+            "accounts_flagged",
+            "repeat_offenders",
+            "posts_scanned",
+            "posts_flagged",
+            "findings",
+            "score",
+            "flag_rate",
+        )
     )
+
+
+def exact_sum(column: str) -> pl.Expr:
+    """Sum a column of scores exactly, in millionths of a point (an Int64).
+
+    Every score is a whole number of millionths, so the sum does not depend on the order in
+    which the rows are added (float sums do, in their last bits, from run to run).
+    """
+    return (pl.col(column) * _SCORE_SCALE).round().cast(pl.Int64).sum()
 
 
 def _distinct_accounts(violations: pl.LazyFrame, *keys: str) -> pl.LazyFrame:
@@ -418,10 +713,6 @@ def _distinct_accounts(violations: pl.LazyFrame, *keys: str) -> pl.LazyFrame:
         .group_by(*keys)
         .agg(accounts=pl.len().cast(pl.Int64))
     )
-
-
-def _total_posts(accounts: pl.LazyFrame) -> pl.LazyFrame:
-    return accounts.select(posts_scanned_total=pl.col("posts").sum().cast(pl.Int64))
 
 
 def _top(violations: pl.LazyFrame, key: str, name: str, n: int = TOP_N) -> pl.LazyFrame:
@@ -535,24 +826,20 @@ def _clause_table(ruleset: RulesetInfo, seen: pl.Series) -> pl.LazyFrame:
     return pl.LazyFrame(rows, schema=schema)
 
 
-def _by_clause(
-    violations: pl.LazyFrame, accounts: pl.LazyFrame, ruleset: RulesetInfo, seen: pl.Series
-) -> pl.LazyFrame:
-    counts = (
-        violations.group_by("clause_id")
-        .agg(
-            posts_flagged=pl.col("post_key").n_unique().cast(pl.Int64),
-            findings=pl.len().cast(pl.Int64),
-            score=pl.col("weight").sum(),
-            max_rank=pl.col("severity_rank").max(),
-        )
-        .join(
-            _distinct_accounts(violations, "clause_id"),
-            on="clause_id",
-            how="left",
-            nulls_equal=True,
-        )
+def _clause_findings(violations: pl.LazyFrame) -> pl.LazyFrame:
+    return violations.group_by("clause_id").agg(
+        posts_flagged=pl.col("post_key").n_unique().cast(pl.Int64),
+        findings=pl.len().cast(pl.Int64),
+        score_micro=_score_micro().sum(),
+        max_rank=pl.col("severity_rank").max(),
     )
+
+
+def _by_clause(parts: Parts, ruleset: RulesetInfo, seen: pl.Series) -> pl.LazyFrame:
+    counts = parts.clause_findings.join(
+        parts.clause_accounts, on="clause_id", how="left", nulls_equal=True
+    ).with_columns(_score())
+    total = parts.day_posts.select(posts_scanned_total=pl.col("posts").sum().cast(pl.Int64))
     measured = ["posts_flagged", "accounts", "findings"]
     # Findings prove a clause was assessed, whatever the ruleset says.
     found = pl.col("findings").fill_null(0) > 0
@@ -560,9 +847,9 @@ def _by_clause(
     return (
         _clause_table(ruleset, seen)
         .join(counts, on="clause_id", how="left")
-        .join(_top(violations, "rule_id", "top_rules"), on="clause_id", how="left")
-        .join(_top(violations, "term", "top_terms"), on="clause_id", how="left")
-        .join(_total_posts(accounts), how="cross")
+        .join(parts.top_rules, on="clause_id", how="left")
+        .join(parts.top_terms, on="clause_id", how="left")
+        .join(total, how="cross")
         .with_columns(
             *[pl.col(c).fill_null(0) for c in measured],
             pl.col("score").fill_null(0.0),
@@ -604,21 +891,19 @@ def _by_clause(
     )
 
 
-def _by_day(violations: pl.LazyFrame, accounts: pl.LazyFrame) -> pl.LazyFrame:
-    daily = accounts.group_by("day").agg(posts_scanned=pl.col("posts").sum().cast(pl.Int64))
+def _day_findings(violations: pl.LazyFrame) -> pl.LazyFrame:
+    return violations.group_by("clause_id", "day").agg(
+        findings=pl.len().cast(pl.Int64),
+        posts_flagged=pl.col("post_key").n_unique().cast(pl.Int64),
+        score_micro=_score_micro().sum(),
+    )
+
+
+def _by_day(parts: Parts) -> pl.LazyFrame:
+    daily = parts.day_posts.rename({"posts": "posts_scanned"})
     return (
-        violations.group_by("clause_id", "day")
-        .agg(
-            findings=pl.len().cast(pl.Int64),
-            posts_flagged=pl.col("post_key").n_unique().cast(pl.Int64),
-            score=pl.col("weight").sum(),
-        )
-        .join(
-            _distinct_accounts(violations, "clause_id", "day"),
-            on=["clause_id", "day"],
-            how="left",
-            nulls_equal=True,
-        )
+        parts.day_findings.with_columns(_score())
+        .join(parts.day_accounts, on=["clause_id", "day"], how="left", nulls_equal=True)
         .join(daily, on="day", how="left")
         .with_columns(
             share_of_posts=pl.when(pl.col("posts_scanned") > 0).then(

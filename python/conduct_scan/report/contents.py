@@ -201,23 +201,58 @@ def _flag_rates(by_account: pl.LazyFrame) -> pl.LazyFrame:
 def _evidence(aggregates: Aggregates, pseudonymiser: Pseudonymiser | None) -> pl.DataFrame:
     """Select the most severe, most confident findings of each clause.
 
-    Two passes, so that only the chosen rows' text is ever materialised: the first ranks the
-    findings of each clause on numeric columns and keeps the row numbers of the best, the
-    second reads those rows.
+    Three streaming passes, so that neither all the findings nor the text of more than the
+    chosen rows is ever held (a ``top_k_by`` in a group-by holds every row of its groups):
+
+    1. count the findings per clause, severity and confidence (a few dozen rows) and find,
+       per clause, the lowest (severity, confidence) that the best
+       :data:`EVIDENCE_PER_CLAUSE` findings reach;
+    2. keep the findings at or above it (ranking columns only) and rank those: severity,
+       confidence, row within the input file, and among findings equal in all three (several
+       in one post) the first in the scan output;
+    3. read the chosen rows' text.
     """
     findings = aggregates.violations.with_row_index("finding")
     # One UInt64 ranking key (severity, then confidence, then the row) is far cheaper for
-    # top_k_by than several sort columns.
+    # top_k_by than several sort columns; ``level`` is its (severity, confidence) part.
     rank = (pl.col("severity_rank").fill_null(-1).cast(pl.Int64) + 1).cast(pl.UInt64)
     confidence = (pl.col("confidence").cast(pl.Float64).clip(0.0, 1.0) * 1e6).round()
-    key = rank * (1 << 60) + confidence.cast(pl.UInt64) * (1 << 40) + pl.col("post_key") % (1 << 40)
-    chosen = (
-        findings.select("clause_id", "finding", key.alias("key"))
+    level = rank * (1 << 20) + confidence.cast(pl.UInt64)
+    key = level * (1 << 40) + pl.col("post_key") % (1 << 40)
+    levels = (
+        findings.group_by("clause_id", level.alias("level"))
+        .agg(n=pl.len())
+        .collect(engine="streaming")
+        .sort(["clause_id", "level"], descending=[False, True], nulls_last=True)
+    )
+    floors = (
+        levels.with_columns(above=pl.col("n").cum_sum().over("clause_id") - pl.col("n"))
+        .filter(pl.col("above") < EVIDENCE_PER_CLAUSE)
         .group_by("clause_id")
-        .agg(pl.col("finding").top_k_by("key", k=EVIDENCE_PER_CLAUSE))
+        .agg(floor=pl.col("level").min(), unranked=pl.col("level").is_null().any())
+    )
+    reaches: pl.Expr = pl.lit(False)
+    for clause_id, floor, unranked in floors.iter_rows():
+        same = pl.col("clause_id") == clause_id
+        if clause_id is None:
+            same = pl.col("clause_id").is_null()
+        if floor is not None:
+            reaches = reaches | (same & (level >= floor))
+        if unranked:  # a finding without a confidence ranks last; the clause has few others
+            reaches = reaches | (same & level.is_null())
+    chosen = (
+        findings.filter(reaches)
+        .select("clause_id", "finding", key.alias("key"))
+        .collect(engine="streaming")
+        .group_by("clause_id", maintain_order=True)
+        # Equal keys (two findings of one post, say): the first findings of the scan output.
+        .agg(
+            pl.col("finding").top_k_by(
+                ["key", "finding"], k=EVIDENCE_PER_CLAUSE, reverse=[False, True]
+            )
+        )
         .explode("finding")
         .select("finding")
-        .collect(engine="streaming")
         .to_series()
         .drop_nulls()
     )

@@ -1,10 +1,11 @@
 """Write the report directory: the last step, from aggregates to files.
 
-Order: the Parquet aggregates first (streamed from the lazy plans with ``sink_parquet``, one
-at a time), then ``statements.jsonl`` when asked for (``dsa``), then the documents, which read
-back only small pieces of what was written. Everything goes to a hidden temporary directory
-next to the target, which replaces the previous report only when complete: a failed run never
-leaves half a report.
+Order: the intermediate aggregates (``aggregate_scan_output(..., work_dir=...)``: one bounded
+query at a time, written to a scratch directory), then the Parquet aggregates (small joins of
+those, written with ``sink_parquet``), then ``statements.jsonl`` when asked for (``dsa``),
+then the documents, which read back only small pieces of what was written. Everything goes to
+a hidden temporary directory next to the target, which replaces the previous report only when
+complete: a failed run never leaves half a report.
 
 A redacted report goes to ``OUT/report-redacted/``, never to ``OUT/report/``, so the internal
 report and the one that may leave the trust boundary cannot be confused or overwrite each other.
@@ -45,6 +46,8 @@ DEFAULT_FORMATS = ("html", "md", "json")
 
 REPORT_DIR = "report"
 REDACTED_REPORT_DIR = "report-redacted"
+WORK_DIR = ".work"
+"""Scratch directory (inside the temporary report directory) for intermediate aggregates."""
 
 FILES = {
     "by_account.parquet": "every account: posts scanned and flagged, flag rate, findings (per "
@@ -128,11 +131,17 @@ def write_report(
         raise ValueError("redact=True needs redact_key")
     pseudonymiser = Pseudonymiser(redact_key) if redact and redact_key else None
     root = Path(out)
-    aggregates = aggregate_scan_output(open_scan_output(root), thresholds=thresholds)
+    scan = open_scan_output(root)
     target = root / (REDACTED_REPORT_DIR if pseudonymiser else REPORT_DIR)
     staging = _fresh_directory(root, f".{target.name}-")
     try:
+        # The intermediate aggregates go to a scratch directory inside the staging directory,
+        # removed before the report is moved into place.
+        work = staging / WORK_DIR
+        work.mkdir()
+        aggregates = aggregate_scan_output(scan, thresholds=thresholds, work_dir=work)
         _write(aggregates, staging, chosen, pseudonymiser)
+        shutil.rmtree(work)
         _replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
