@@ -291,7 +291,7 @@ class Parts:
     by_severity: pl.LazyFrame
 
 
-ACCOUNT_ROWS_PER_PASS = 20_000_000
+ACCOUNT_ROWS_PER_PASS = 16_000_000
 """``accounts/`` rows grouped per pass of :func:`materialise_parts` (at most; more rows are
 split by a hash of the account id into several passes)."""
 
