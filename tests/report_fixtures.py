@@ -17,34 +17,7 @@ from typing import Any
 
 import polars as pl
 
-VIOLATIONS_SCHEMA: dict[str, pl.DataType] = {
-    "post_id": pl.String(),
-    "account_id": pl.String(),
-    "account_type": pl.String(),
-    "created_at": pl.Datetime("us", "UTC"),
-    "field": pl.String(),
-    "rule_id": pl.String(),
-    "clause_id": pl.String(),
-    "severity": pl.String(),
-    "confidence": pl.Float32(),
-    "view": pl.String(),
-    "start": pl.Int64(),
-    "end": pl.Int64(),
-    "matched": pl.String(),
-    "term": pl.String(),
-    "context": pl.String(),
-    "context_start": pl.Int32(),
-    "source_file": pl.String(),
-    "row": pl.Int64(),
-}
-
-ACCOUNTS_SCHEMA: dict[str, pl.DataType] = {
-    "account_id": pl.String(),
-    "account_type": pl.String(),
-    "day": pl.Date(),
-    "posts": pl.Int64(),
-    "source_file": pl.String(),
-}
+from conduct_scan.report.scan_output import ACCOUNTS_SCHEMA, VIOLATIONS_SCHEMA
 
 LAWS: list[dict[str, Any]] = [
     {

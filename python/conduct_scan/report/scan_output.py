@@ -14,38 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 
+from conduct_scan import write
 from conduct_scan.errors import InputError
 
-VIOLATIONS_SCHEMA: dict[str, pl.DataType] = {
-    "post_id": pl.String(),
-    "account_id": pl.String(),
-    "account_type": pl.String(),
-    "created_at": pl.Datetime("us", "UTC"),
-    "field": pl.String(),
-    "rule_id": pl.String(),
-    "clause_id": pl.String(),
-    "severity": pl.String(),
-    "confidence": pl.Float32(),
-    "view": pl.String(),
-    "start": pl.Int64(),
-    "end": pl.Int64(),
-    "matched": pl.String(),
-    "term": pl.String(),
-    "context": pl.String(),
-    "context_start": pl.Int32(),
-    "source_file": pl.String(),
-    "row": pl.Int64(),
-}
-"""Columns of ``OUT/violations/*.parquet`` (README, "Audit output")."""
 
-ACCOUNTS_SCHEMA: dict[str, pl.DataType] = {
-    "account_id": pl.String(),
-    "account_type": pl.String(),
-    "day": pl.Date(),
-    "posts": pl.Int64(),
-    "source_file": pl.String(),
-}
+def _polars_schema(schema: pa.Schema) -> dict[str, pl.DataType]:
+    return dict(pl.DataFrame(schema.empty_table()).schema)
+
+
+# The pipeline's Arrow schemas are the single definition of the scan output (README, "Audit
+# output"); these are their Polars spellings.
+VIOLATIONS_SCHEMA: dict[str, pl.DataType] = _polars_schema(write.VIOLATIONS_SCHEMA)
+"""Columns of ``OUT/violations/*.parquet``."""
+
+ACCOUNTS_SCHEMA: dict[str, pl.DataType] = _polars_schema(write.ACCOUNTS_SCHEMA)
 """Columns of ``OUT/accounts/*.parquet``: posts scanned per account, day and input file."""
 
 # Columns a scan may leave out (the archive had no such column); read as nulls.
