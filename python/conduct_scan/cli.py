@@ -27,6 +27,7 @@ import click
 from conduct_scan import __version__
 from conduct_scan._core import HYPERSCAN_VERSION
 from conduct_scan.errors import ConductScanError, InputError, RulesetError
+from conduct_scan.pipeline import DEFAULT_BATCH_ROWS
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -100,8 +101,8 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Only posts created before this time (UTC)."),
         click.option("--threads", type=click.IntRange(min=1),
                      help="Scanner threads (default: all cores)."),
-        click.option("--batch-rows", type=click.IntRange(min=1), default=65_536, show_default=True,
-                     help="Rows read and scanned at a time (bounds memory)."),
+        click.option("--batch-rows", type=click.IntRange(min=1), default=DEFAULT_BATCH_ROWS,
+                     show_default=True, help="Rows read and scanned at a time (bounds memory)."),
         click.option("--resume", is_flag=True,
                      help="Continue an interrupted run: inputs already complete in --out are "
                           "skipped (every run does this; the flag says so explicitly)."),
@@ -254,8 +255,8 @@ def demo(out: Path, posts: int, days: int, seed: int, quiet: bool) -> None:
         "sources": (str(archive),), "out": audit_dir, "ruleset_path": None,
         "text_columns": ("title", "text"), "id_column": "post_id", "account_column": "account_id",
         "time_column": "created_at", "account_type_column": "account_type", "since": None,
-        "until": None, "threads": None, "batch_rows": 65_536, "fresh": True, "quiet": quiet,
-        "log_json": False, "fail_on": None, "resume": False,
+        "until": None, "threads": None, "batch_rows": DEFAULT_BATCH_ROWS, "fresh": True,
+        "quiet": quiet, "log_json": False, "fail_on": None, "resume": False,
     }  # fmt: skip
     summary_ = _run_scan(options)
     _write_report(audit_dir, "html,md,json", False, None, quiet)

@@ -185,10 +185,6 @@ class Plan:
     account_type: str | None
 
 
-def _type_name(t: pa.DataType) -> str:
-    return str(t)
-
-
 def plan(inp: Input, columns: Columns) -> Plan:
     """Opens an input and checks its columns; raises InputError naming the file and the problem."""
     try:
@@ -212,7 +208,7 @@ def plan(inp: Input, columns: Columns) -> Plan:
             kind = schema.field(name).type
             if kind not in TEXT_TYPES and kind not in BINARY_TYPES:
                 raise InputError(
-                    f"{inp.display}: text column '{name}' is {_type_name(kind)}, "
+                    f"{inp.display}: text column '{name}' is {kind}, "
                     "expected a string (or binary) column"
                 )
     require(columns.post_id, "post id")
@@ -245,7 +241,7 @@ def to_utc(column: pa.Array | pa.ChunkedArray, name: str, display: str) -> pa.Ar
         message = f"{display}: time column '{name}' cannot be read as times ({error})"
         raise InputError(message) from None
     raise InputError(
-        f"{display}: time column '{name}' is {_type_name(kind)}, expected a timestamp, date or "
+        f"{display}: time column '{name}' is {kind}, expected a timestamp, date or "
         "ISO 8601 string"
     )
 

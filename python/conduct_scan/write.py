@@ -88,13 +88,6 @@ def write_json(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-def write_table(path: Path, table: pa.Table) -> None:
-    """Writes a Parquet file atomically (zstd)."""
-    tmp = path.with_name(path.name + TMP_SUFFIX)
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
-
-
 class PartWriter:
     """Writes one input's rows of ``schema`` as numbered parts, streaming, each part at most
     ``rows_per_part`` rows, each renamed into place when complete.
