@@ -241,8 +241,7 @@ def to_utc(column: pa.Array | pa.ChunkedArray, name: str, display: str) -> pa.Ar
         message = f"{display}: time column '{name}' cannot be read as times ({error})"
         raise InputError(message) from None
     raise InputError(
-        f"{display}: time column '{name}' is {kind}, expected a timestamp, date or "
-        "ISO 8601 string"
+        f"{display}: time column '{name}' is {kind}, expected a timestamp, date or ISO 8601 string"
     )
 
 
