@@ -125,7 +125,7 @@ def _run_scan(options: dict[str, Any]) -> Any:
     """Runs the pipeline for ``scan``/``audit``; prints errors and the summary; returns it."""
     import shutil
 
-    from conduct_scan.pipeline import scan_archive
+    from conduct_scan.pipeline import Interrupted
     from conduct_scan.progress import progress_bar
 
     out: Path = options["out"]
@@ -137,22 +137,16 @@ def _run_scan(options: dict[str, Any]) -> Any:
             else:
                 target.unlink(missing_ok=True)
     quiet = options["quiet"]
-    with progress_bar(enabled=not quiet and sys.stderr.isatty()) as progress:
-        summary = scan_archive(
-            options["sources"],
-            out,
-            options["ruleset_path"],
-            text_columns=options["text_columns"],
-            id_column=options["id_column"],
-            account_column=options["account_column"],
-            time_column=options["time_column"] or None,
-            account_type_column=options["account_type_column"] or None,
-            since=options["since"],
-            until=options["until"],
-            threads=options["threads"],
-            batch_rows=options["batch_rows"],
-            progress=progress,
+    try:
+        with progress_bar(enabled=not quiet) as progress:
+            summary = _scan(options, progress)
+    except Interrupted as stop:
+        click.echo(
+            f"conduct-scan: interrupted: {stop.complete_inputs} of {stop.total_inputs} inputs "
+            f"are complete and kept in {out}; run the same command again to finish the rest",
+            err=True,
         )
+        sys.exit(EXIT_INTERRUPTED)
     for problem in summary.source_problems:
         click.echo(f"conduct-scan: input error: {problem['source']}: {problem['reason']}", err=True)
     for failed in summary.failed:
@@ -171,6 +165,26 @@ def _run_scan(options: dict[str, Any]) -> Any:
     if not summary.inputs:
         fail("nothing to scan: no Parquet files in the sources given")
     return summary
+
+
+def _scan(options: dict[str, Any], progress: Any) -> Any:
+    from conduct_scan.pipeline import scan_archive
+
+    return scan_archive(
+        options["sources"],
+        options["out"],
+        options["ruleset_path"],
+        text_columns=options["text_columns"],
+        id_column=options["id_column"],
+        account_column=options["account_column"],
+        time_column=options["time_column"] or None,
+        account_type_column=options["account_type_column"] or None,
+        since=options["since"],
+        until=options["until"],
+        threads=options["threads"],
+        batch_rows=options["batch_rows"],
+        progress=progress,
+    )
 
 
 def _exit_code(summary: Any, fail_on: str | None) -> int:

@@ -51,12 +51,38 @@ DEFAULT_BATCH_ROWS = 65_536
 class Progress(Protocol):
     """What the pipeline reports while it runs (the CLI draws a progress bar from it)."""
 
+    def compiling(self) -> None: ...
+    def compiled(self, seconds: float) -> None: ...
     def start(self, inputs: int, total_bytes: int) -> None: ...
     def advance(self, file_bytes: int, posts: int, text_bytes: int) -> None: ...
     def finish_input(self, result: InputResult) -> None: ...
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during ``scan_archive``: the inputs completed before it are kept in ``out``.
+
+    ``summary`` is the run so far (its manifest is written); ``total_inputs`` how many inputs
+    the run had. Running the same scan again finishes the rest.
+    """
+
+    def __init__(self, summary: RunSummary, total_inputs: int) -> None:
+        super().__init__("interrupted")
+        self.summary = summary
+        self.total_inputs = total_inputs
+
+    @property
+    def complete_inputs(self) -> int:
+        """Inputs whose results are complete in the output directory."""
+        return sum(r.status in ("scanned", "already audited") for r in self.summary.inputs)
+
+
 class _Silent:
+    def compiling(self) -> None:
+        pass
+
+    def compiled(self, seconds: float) -> None:
+        pass
+
     def start(self, inputs: int, total_bytes: int) -> None:
         pass
 
@@ -99,6 +125,8 @@ class RunSummary:
     source_problems: list[dict[str, str]]
     started_at: str
     seconds: float
+    compile_seconds: float = 0.0
+    """Of ``seconds``, the time spent loading and compiling the ruleset (not scanning)."""
 
     @property
     def failed(self) -> list[InputResult]:
@@ -121,8 +149,15 @@ class RunSummary:
         return sum(i.bytes_scanned for i in self.inputs if i.status == "scanned")
 
     @property
+    def scan_seconds(self) -> float:
+        """Wall time of the run without loading and compiling the ruleset."""
+        return max(self.seconds - self.compile_seconds, 0.0)
+
+    @property
     def megabytes_per_second(self) -> float:
-        return self.scanned_bytes_this_run / 1e6 / self.seconds if self.seconds else 0.0
+        """MB of text scanned per second of scanning (compile time excluded)."""
+        seconds = self.scan_seconds
+        return self.scanned_bytes_this_run / 1e6 / seconds if seconds else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +165,7 @@ class RunSummary:
             "ruleset": self.ruleset,
             "started_at": self.started_at,
             "seconds": round(self.seconds, 3),
+            "compile_seconds": round(self.compile_seconds, 3),
             "inputs": len(self.inputs),
             "inputs_failed": len(self.failed),
             "inputs_scanned": sum(i.status == "scanned" for i in self.inputs),
@@ -228,8 +264,11 @@ def scan_archive(
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     report = progress or _Silent()
     out_dir = Path(out)
+    report.compiling()
     rules = _load_ruleset(ruleset)
     scanner = Scanner(rules, threads=threads, context=CONTEXT_CHARS)
+    compile_seconds = time.perf_counter() - started
+    report.compiled(compile_seconds)
     window = Window(_as_utc(since), _as_utc(until))
     columns = Columns(
         text=tuple(text_columns),
@@ -247,13 +286,8 @@ def scan_archive(
     inputs, problems = discover(sources)
     report.start(len(inputs), sum(i.size for i in inputs))
     results: list[InputResult] = []
-    try:
-        for inp in inputs:
-            result = _audit_input(inp, out_dir, scanner, rules, columns, window, fingerprint,
-                                  batch_rows, report)  # fmt: skip
-            results.append(result)
-            report.finish_input(result)
-    finally:
+
+    def summarise() -> RunSummary:
         summary = RunSummary(
             out=out_dir,
             ruleset={"id": rules.id, "version": rules.version, "sha256": rules.sha256},
@@ -261,11 +295,25 @@ def scan_archive(
             source_problems=[{"source": p.source, "reason": p.reason} for p in problems],
             started_at=started_at,
             seconds=time.perf_counter() - started,
+            compile_seconds=compile_seconds,
         )
         _write_manifest(
             summary, scanner, columns, window, batch_rows, complete=len(results) == len(inputs)
         )
-    return summary
+        return summary
+
+    try:
+        for inp in inputs:
+            result = _audit_input(inp, out_dir, scanner, rules, columns, window, fingerprint,
+                                  batch_rows, report)  # fmt: skip
+            results.append(result)
+            report.finish_input(result)
+    except KeyboardInterrupt:
+        raise Interrupted(summarise(), len(inputs)) from None
+    except BaseException:
+        summarise()
+        raise
+    return summarise()
 
 
 def _audit_input(
@@ -499,8 +547,8 @@ def _write_manifest(
             "megabytes_per_second": round(summary.megabytes_per_second, 2),
             "posts_per_second": round(
                 sum(i.posts_scanned for i in summary.inputs if i.status == "scanned")
-                / summary.seconds
-                if summary.seconds
+                / summary.scan_seconds
+                if summary.scan_seconds
                 else 0.0,
                 1,
             ),

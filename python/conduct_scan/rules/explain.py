@@ -158,6 +158,10 @@ def render_plain(explanation: Explanation) -> str:
     return "\n".join(lines)
 
 
+# Narrower terminals get one block per candidate instead of the table.
+TABLE_WIDTH = 100
+
+
 def render_rich(explanation: Explanation, console: Console) -> None:
     """Print the explanation with the evidence highlighted in the original text."""
     text = Text(explanation.text)
@@ -169,6 +173,16 @@ def render_rich(explanation: Explanation, console: Console) -> None:
         console.print(Text(f"{view}: ", style="bold dim") + Text(shown, style="dim"))
     if not explanation.candidates:
         console.print("no rule matched", style="green")
+        return
+    if console.width < TABLE_WIDTH:
+        # A table of eight columns would cut every cell to a few letters: one block each.
+        for c in explanation.candidates:
+            head = Text(c.outcome, style=STYLES.get(c.outcome, ""))
+            head.append(f" {c.rule_id} ({c.clause_id}, {c.severity})")
+            console.print(head)
+            console.print(
+                Text(f"  {c.matched!r} by {c.term!r} in {c.view}: {_why(c)}"), highlight=False
+            )
         return
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     for column in ("outcome", "rule", "clause", "severity", "view", "matched", "term", "why"):
