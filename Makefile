@@ -9,14 +9,20 @@ BIN := $(VENV)/bin
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/conduct-scan/target
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help system venv build demo test test-rust test-python rules-test lint fmt bench bench-ci clean
+.PHONY: help system system-hyperscan venv build demo test test-rust test-system-hyperscan test-python rules-test lint fmt bench bench-ci bench-engines wheel wheel-test clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-system: ## Install Hyperscan (Debian's libhyperscan-dev) when missing
+system: ## Install what building Vectorscan needs (cmake, Boost headers, g++) when missing
+	@if ! command -v cmake >/dev/null || [ ! -e /usr/include/boost/version.hpp ] \
+		|| ! command -v g++ >/dev/null; then \
+		echo "installing cmake, libboost-dev, g++ (to build the vendored Vectorscan)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq cmake libboost-dev g++ pkg-config; \
+	fi
+
+system-hyperscan: ## Install Debian's libhyperscan-dev (for the system-hyperscan build only)
 	@if [ ! -e /usr/include/hs/hs.h ]; then \
-		echo "installing libhyperscan-dev"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libhyperscan-dev pkg-config; \
 	fi
 
@@ -47,6 +53,10 @@ test: build test-rust rules-test test-python ## Build, then run cargo test, the 
 test-rust: system
 	cargo test -q -p conduct-scan-core 2>&1 | grep -E "test result|FAILED|panicked|error" ; exit $${PIPESTATUS[0]}
 
+test-system-hyperscan: system-hyperscan ## cargo test of the core linked to the system's libhs.so.5 instead
+	cargo test -q -p conduct-scan-core --no-default-features --features system-hyperscan 2>&1 \
+		| grep -E "test result|FAILED|panicked|error" ; exit $${PIPESTATUS[0]}
+
 rules-test: build
 	$(BIN)/conduct-scan rules test
 
@@ -72,5 +82,26 @@ bench: build ## Run the benchmark suite (10 MB to 1 GB, peers) and write benchma
 bench-ci: build ## Quick benchmark gate (10 MB): fails unless conduct_scan is >= 2x Polars
 	$(BIN)/python -m benchmarks ci
 
+bench-engines: build system-hyperscan ## Scanner.scan with the built-in Vectorscan vs Debian's Hyperscan 5.4.0, one run
+	rm -rf $(VENV)-system-hs && $(PYTHON) -m venv $(VENV)-system-hs
+	$(VENV)-system-hs/bin/pip install -q "maturin>=1.7,<2" pyarrow polars click rich matplotlib
+	VIRTUAL_ENV=$(abspath $(VENV)-system-hs) $(VENV)-system-hs/bin/maturin develop --release \
+		--no-default-features --features system-hyperscan
+	$(BIN)/python -m benchmarks.engines $(BIN)/python $(VENV)-system-hs/bin/python
+
 clean: ## Remove the venv and build outputs (not the shared cargo cache)
-	rm -rf $(VENV) demo-out python/conduct_scan/*.so
+	rm -rf $(VENV) $(VENV)-system-hs demo-out dist python/conduct_scan/*.so
+
+# Debian 12's glibc 2.36 and GCC 12's libstdc++ allow manylinux_2_34 natively (auditwheel says
+# so: Rust's std uses GLIBC_2.34 symbols, Vectorscan GLIBCXX_3.4.29).
+WHEEL_POLICY ?= manylinux_2_34
+
+wheel: system venv ## Build the self-contained abi3 wheel and the sdist into dist/ (auditwheel-checked)
+	rm -rf dist
+	$(BIN)/pip install -q auditwheel
+	$(BIN)/maturin build --release --out dist --compatibility $(WHEEL_POLICY)
+	$(BIN)/maturin sdist --out dist
+	$(BIN)/auditwheel show dist/*.whl
+
+wheel-test: wheel ## Install the wheel into a fresh venv (its declared dependencies only) and audit with it
+	bash tests/wheel/check.sh dist

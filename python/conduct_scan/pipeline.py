@@ -208,7 +208,7 @@ def _as_utc(value: dt.datetime | dt.date | str | None) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(value)
     if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time())
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
 
 
 def scan_archive(
@@ -261,7 +261,7 @@ def scan_archive(
         The output directory cannot be written.
     """
     started = time.perf_counter()
-    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     report = progress or _Silent()
     out_dir = Path(out)
     report.compiling()
@@ -531,7 +531,7 @@ def _write_manifest(
         "ruleset": summary.ruleset,
         "run": {
             "started_at": summary.started_at,
-            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "seconds": round(summary.seconds, 3),
             "complete": complete,
             "threads": scanner.threads,

@@ -167,7 +167,7 @@ class Window:
         return self.since is not None or self.until is not None
 
     def excludes_day(self, day: dt.date) -> bool:
-        start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+        start = dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
         end = start + dt.timedelta(days=1)
         return (self.since is not None and end <= self.since) or (
             self.until is not None and start >= self.until

@@ -1,8 +1,9 @@
 //! Links Hyperscan and embeds the bundled rulesets.
 //!
-//! Hyperscan: Debian's `libhs.a` is not position-independent, so it cannot go into a Python
-//! extension module; we link the shared `libhs.so.5` instead. `HYPERSCAN_LIB_DIR` points the
-//! linker at another build (for example Vectorscan built from source).
+//! Hyperscan: by default (feature `vendored`) the `vectorscan-rs-sys` crate builds Vectorscan from
+//! source and links it statically, so the extension carries its engine. With `system-hyperscan`
+//! the shared `libhs.so.5` is linked instead (Debian's `libhs.a` is not position-independent, so
+//! it cannot go into a Python extension); `HYPERSCAN_LIB_DIR` points the linker at another build.
 //!
 //! Rulesets: every `.toml` file under `rulesets/<name>/` at the repository root is compiled into
 //! the library, so `Ruleset::bundled()` works from any installed wheel without data files.
@@ -14,11 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    println!("cargo:rerun-if-env-changed=HYPERSCAN_LIB_DIR");
-    if let Ok(dir) = env::var("HYPERSCAN_LIB_DIR") {
-        println!("cargo:rustc-link-search=native={dir}");
-    }
-    println!("cargo:rustc-link-lib=dylib=hs");
+    link_hyperscan();
 
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest.join("../../rulesets");
@@ -39,6 +36,26 @@ fn main() {
     code.push_str("];\n");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("bundled.rs");
     fs::write(out, code).unwrap();
+}
+
+/// With `vendored`, `vectorscan-rs-sys` builds and links Vectorscan itself; with
+/// `system-hyperscan`, the shared `libhs.so.5` is linked (from `HYPERSCAN_LIB_DIR` if set).
+fn link_hyperscan() {
+    let vendored = env::var_os("CARGO_FEATURE_VENDORED").is_some();
+    let system = env::var_os("CARGO_FEATURE_SYSTEM_HYPERSCAN").is_some();
+    if vendored == system {
+        panic!(
+            "conduct-scan-core: enable exactly one of the features `vendored` (the default) and \
+             `system-hyperscan` (with --no-default-features)"
+        );
+    }
+    if system {
+        println!("cargo:rerun-if-env-changed=HYPERSCAN_LIB_DIR");
+        if let Ok(dir) = env::var("HYPERSCAN_LIB_DIR") {
+            println!("cargo:rustc-link-search=native={dir}");
+        }
+        println!("cargo:rustc-link-lib=dylib=hs");
+    }
 }
 
 fn collect_toml(dir: &Path, files: &mut Vec<PathBuf>) {

@@ -17,7 +17,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
@@ -26,9 +26,11 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, NullFormatter
-from matplotlib.typing import RcKeyType
 
 from conduct_scan.report.contents import HISTOGRAM_BINS, ReportContents
+
+if TYPE_CHECKING:  # matplotlib < 3.10 (what CPython 3.10 may resolve to) has no RcKeyType
+    from matplotlib.typing import RcKeyType
 
 _RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",

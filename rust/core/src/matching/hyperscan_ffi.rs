@@ -1,12 +1,17 @@
 //! The part of Hyperscan's C API the scanner uses (`hs.h`, Hyperscan 5.x / Vectorscan).
 //!
-//! Written by hand rather than through a binding crate: the maintained crates either build
-//! Hyperscan statically (Debian's `libhs.a` is not position-independent, so it cannot go into
-//! a Python extension) or lag behind; a dozen declarations are easy to keep right.
+//! Written by hand rather than taken from a binding crate's generated bindings, so that the same
+//! declarations serve the built-in Vectorscan (`vectorscan-rs-sys` only builds and links it
+//! here) and a system `libhs.so.5`; a dozen declarations are easy to keep right.
 
 #![allow(non_camel_case_types, missing_docs)]
 
 use std::os::raw::{c_char, c_int, c_uint, c_ulonglong, c_void};
+
+// The vendored build: the crate compiles Vectorscan and emits the link lines for its static
+// library; naming it here keeps it in the link although its own bindings are not used.
+#[cfg(feature = "vendored")]
+use vectorscan_rs_sys as _;
 
 pub type hs_error_t = c_int;
 
