@@ -23,7 +23,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 import click
 
@@ -141,11 +141,11 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-class _Bytes(click.ParamType):
+class _Bytes(click.ParamType):  # type: ignore[type-arg]
     """A size: bytes, or with a K, M or G suffix (powers of 1024)."""
 
     name = "size"
-    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    units: ClassVar[dict[str, int]] = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
@@ -249,14 +249,21 @@ def scan(**options: Any) -> None:
 
 
 def _write_report(
-    out: Path, formats: str, redact: bool, key_file: Path | None, quiet: bool
+    out: Path,
+    formats: str,
+    redact: bool,
+    key_file: Path | None,
+    quiet: bool,
+    wait_lock: float = 0.0,
 ) -> None:
     from conduct_scan.report import write_report
     from conduct_scan.report.cli import resolve_key
 
     key = resolve_key(key_file) if redact else None
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
-    report_dir = write_report(out, formats=chosen, redact=redact, redact_key=key)
+    report_dir = write_report(
+        out, formats=chosen, redact=redact, redact_key=key, wait_lock=wait_lock
+    )
     if not quiet:
         html = report_dir / "report.html"
         click.echo(f"report: {html if html.exists() else report_dir}", err=True)
@@ -277,7 +284,7 @@ def _write_report(
 def audit(formats: str, redact: bool, key_file: Path | None, **options: Any) -> None:
     """Scan Parquet archives into OUT, then write the audit report (OUT/report/)."""
     summary = _run_scan(options)
-    _write_report(options["out"], formats, redact, key_file, options["quiet"])
+    _write_report(options["out"], formats, redact, key_file, options["quiet"], options["wait_lock"])
     sys.exit(_exit_code(summary, options["fail_on"]))
 
 

@@ -284,23 +284,25 @@ def scan_archive(
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     report = progress or _Silent()
     out_dir = Path(out)
-    report.compiling()
-    rules = _load_ruleset(ruleset)
-    scanner = Scanner(rules, threads=threads, context=CONTEXT_CHARS)
-    compile_seconds = time.perf_counter() - started
-    report.compiled(compile_seconds)
     window = Window(_as_utc(since), _as_utc(until))
-    columns = Columns(
-        text=tuple(text_columns),
-        post_id=id_column,
-        account=account_column,
-        time=time_column,
-        account_type=account_type_column,
-        time_required=window.active,
-    )
     if window.active and not time_column:
         raise InputError("--since/--until need a time column")
+    # The lock first: a second run fails at once, before it spends time compiling.
     with output_lock(out_dir, wait_lock):
+        report.compiling()
+        compiling = time.perf_counter()
+        rules = _load_ruleset(ruleset)
+        scanner = Scanner(rules, threads=threads, context=CONTEXT_CHARS)
+        compile_seconds = time.perf_counter() - compiling
+        report.compiled(compile_seconds)
+        columns = Columns(
+            text=tuple(text_columns),
+            post_id=id_column,
+            account=account_column,
+            time=time_column,
+            account_type=account_type_column,
+            time_required=window.active,
+        )
         if fresh:
             clear_outputs(out_dir)
         journal = prepare(out_dir)
@@ -542,7 +544,9 @@ def _as_string(column: pa.ChunkedArray, name: str, display: str) -> pa.ChunkedAr
 def _is_binary(kind: pa.DataType) -> bool:
     if pa.types.is_dictionary(kind):
         kind = kind.value_type
-    return pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or kind == pa.binary_view()
+    return bool(
+        pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or kind == pa.binary_view()
+    )
 
 
 def _prepare_batch(

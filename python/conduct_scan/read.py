@@ -49,8 +49,18 @@ def decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """A dictionary-encoded column as its values (other columns unchanged)."""
     if not pa.types.is_dictionary(column.type):
         return column
-    chunks = [chunk.dictionary_decode() for chunk in column.chunks]
-    return pa.chunked_array(chunks, column.type.value_type)
+    values = column.type.value_type
+    # Arrow cannot `take` from views: their dictionaries are decoded as large (offset) arrays.
+    wide = {pa.string_view(): pa.large_string(), pa.binary_view(): pa.large_binary()}.get(values)
+    chunks = [
+        pa.DictionaryArray.from_arrays(
+            chunk.indices, chunk.dictionary.cast(wide)
+        ).dictionary_decode()
+        if wide is not None
+        else chunk.dictionary_decode()
+        for chunk in column.chunks
+    ]
+    return pa.chunked_array(chunks, wide or values)
 
 
 @dataclass(frozen=True)
@@ -302,9 +312,9 @@ def _text_bytes(batch: pa.RecordBatch, text: Sequence[str]) -> np.ndarray | None
     for name in text:
         if name not in batch.schema.names:
             continue
-        column = batch.column(name)
-        if pa.types.is_dictionary(column.type):
-            column = column.dictionary_decode()
+        column = decoded(pa.chunked_array([batch.column(name)]))
+        if column.type in (pa.string_view(), pa.binary_view()):  # no length kernel for views
+            column = column.cast(pa.large_binary())
         lengths = pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
         sizes = lengths.astype(np.int64) if sizes is None else sizes + lengths
     return sizes

@@ -534,8 +534,8 @@ class Parts:
                 _fsync_dir(self.out / sub)
             self.journal.commit(sealed, self.pending)
         else:
-            for part in sealed:  # only rows of inputs that did not complete
-                (self.out / part).unlink(missing_ok=True)
+            for name in sealed:  # only rows of inputs that did not complete
+                (self.out / name).unlink(missing_ok=True)
         for part in self.parts.values():
             part.sealed = []
         self.pending = []
