@@ -405,3 +405,49 @@ def test_batch_bytes_gives_the_same_findings(archive: Path, tmp_path: Path, clea
     _assert_equal_to(out, clean)
     bad = _scan(archive, tmp_path / "o2", "--batch-bytes", "lots")
     assert bad.returncode == 2 and "is not a size" in bad.stderr
+
+
+# --- inputs that change or break midway -------------------------------------------------------
+
+
+def test_a_changed_input_is_redone_out_of_the_parts_it_shares(
+    archive: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "archive"
+    shutil.copytree(archive, copy)
+    out = tmp_path / "out"
+    assert _scan(copy, out).returncode == 0
+    changed = sorted(copy.rglob("*.parquet"))[4]
+    table = pq.read_table(changed)
+    texts = ["đồ ngu thật"] * table.num_rows
+    pq.write_table(table.set_column(table.schema.get_field_index("text"), "text",
+                                    pa.array(texts)), changed)  # fmt: skip
+    result = _scan(copy, out)
+    assert result.returncode == 0, result.stderr
+    expected = tmp_path / "expected"
+    assert _scan(copy, expected).returncode == 0
+    _assert_equal_to(out, expected)
+    assert len(list((out / "violations").glob("*.parquet"))) <= 8  # parts shared, not per file
+
+
+def test_an_input_broken_midway_costs_only_itself(archive: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "archive"
+    shutil.copytree(archive, copy)
+    victim = sorted(copy.rglob("*.parquet"))[5]
+    table = pq.read_table(victim)
+    pq.write_table(table, victim, row_group_size=200, compression="zstd")
+    metadata = pq.ParquetFile(victim).metadata
+    # Garble the data of a late row group: the file opens, its first batches read, then fails.
+    column = metadata.row_group(metadata.num_row_groups - 2).column(0)
+    data = bytearray(victim.read_bytes())
+    start = column.data_page_offset
+    data[start : start + 64] = bytes(64)
+    victim.write_bytes(bytes(data))
+    out = tmp_path / "out"
+    result = _scan(copy, out, "--batch-rows", "100")
+    assert result.returncode == 3, result.stderr
+    assert f"{victim.name}: cannot read" in result.stderr, result.stderr
+    victim.unlink()
+    expected = tmp_path / "expected"
+    assert _scan(copy, expected).returncode == 0
+    _assert_equal_to(out, expected)
