@@ -399,7 +399,7 @@ class _Part:
         self.sealed: list[str] = []
         self.name: str | None = None
         self._writer: pq.ParquetWriter | None = None
-        self._buffer: list[tuple[str, pa.Table]] = []
+        self._buffer: list[tuple[tuple[str, ...], pa.Table]] = []
         self._buffered = 0
         self.in_file: set[str] = set()
         """Inputs with rows written to the open part's file (not only buffered)."""
@@ -409,11 +409,11 @@ class _Part:
         assert self.name is not None
         return self.out / self.sub / (self.name + TMP_SUFFIX)
 
-    def write(self, table: pa.Table, display: str) -> str:
-        """Takes rows of an input; returns the part (``sub/NAME``) they will be in."""
+    def write(self, table: pa.Table, displays: tuple[str, ...]) -> str:
+        """Takes rows of some inputs; returns the part (``sub/NAME``) they will be in."""
         if self.name is None:
             self.name = next(self.names)
-        self._buffer.append((display, table))
+        self._buffer.append((displays, table))
         self._buffered += table.num_rows
         part = f"{self.sub}/{self.name}"
         if self._buffered >= ROW_GROUP_ROWS:
@@ -438,12 +438,12 @@ class _Part:
             if not _is_write_error(error):
                 raise
             raise write_failed(self.tmp, error) from None
-        self.in_file.update(d for d, _ in self._buffer)
+        self.in_file.update(d for ds, _ in self._buffer for d in ds)
         self._buffer, self._buffered = [], 0
 
     def drop_buffered(self, display: str) -> None:
-        """Forgets the buffered rows of one input."""
-        self._buffer = [(d, t) for d, t in self._buffer if d != display]
+        """Forgets the buffered rows of one input (scanned alone: the one input of its rows)."""
+        self._buffer = [(ds, t) for ds, t in self._buffer if display not in ds]
         self._buffered = sum(t.num_rows for _, t in self._buffer)
 
     def seal(self) -> None:
@@ -513,9 +513,12 @@ class Parts:
             if not any((self.out / sub / name).exists() for sub in SCHEMAS):
                 yield name
 
-    def write(self, sub: str, table: pa.Table, display: str) -> None:
+    def write(self, sub: str, table: pa.Table, displays: list[str]) -> None:
+        """Writes rows of the inputs ``displays`` (their ``source_file``)."""
         if table.num_rows:
-            self.rows_of.setdefault(display, set()).add(self.parts[sub].write(table, display))
+            part = self.parts[sub].write(table, tuple(displays))
+            for display in displays:
+                self.rows_of.setdefault(display, set()).add(part)
 
     def parts_of(self, display: str) -> list[str]:
         return sorted(self.rows_of.get(display, ()))
