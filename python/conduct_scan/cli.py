@@ -10,6 +10,9 @@ code  meaning
 1     completed, and findings at or above ``--fail-on`` exist (CI gates)
 2     usage or ruleset error: nothing was scanned
 3     completed, but some inputs failed (named on stderr and in the manifest)
+4     the output directory is in use by another run (its pid is named); nothing was done
+5     an output file cannot be written (disk full, quota, I/O error): the file and the error
+      are named, completed inputs are kept, the same command again finishes the work
 130   interrupted (Ctrl-C)
 ====  ===========================================================================
 """
@@ -20,19 +23,27 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 import click
 
 from conduct_scan import __version__
 from conduct_scan._core import HYPERSCAN_VERSION
-from conduct_scan.errors import ConductScanError, InputError, RulesetError
-from conduct_scan.pipeline import DEFAULT_BATCH_ROWS
+from conduct_scan.errors import (
+    ConductScanError,
+    InputError,
+    OutputLockedError,
+    OutputWriteError,
+    RulesetError,
+)
+from conduct_scan.pipeline import DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
+EXIT_LOCKED = 4
+EXIT_WRITE = 5
 EXIT_INTERRUPTED = 130
 
 
@@ -59,6 +70,11 @@ class Cli(click.Group):
             sys.exit(EXIT_USAGE)
         except InputError as error:
             fail(str(error))
+        except OutputLockedError as error:
+            fail(str(error), EXIT_LOCKED)
+        except OutputWriteError as error:
+            fail(f"{error}; the inputs completed before are kept, run the same command again "
+                 "to finish", EXIT_WRITE)  # fmt: skip
         except ConductScanError as error:
             fail(str(error))
         except KeyboardInterrupt:
@@ -103,6 +119,13 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Scanner threads (default: all cores)."),
         click.option("--batch-rows", type=click.IntRange(min=1), default=DEFAULT_BATCH_ROWS,
                      show_default=True, help="Rows read and scanned at a time (bounds memory)."),
+        click.option("--batch-bytes", type=BYTES, default=DEFAULT_BATCH_BYTES,
+                     show_default="64M",
+                     help="Bytes of text read and scanned at a time, with --batch-rows (bounds "
+                          "memory whatever the size of the posts; 512K, 64M, 1G)."),
+        click.option("--wait-lock", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
+                     help="When another run is writing --out, wait this long for it "
+                          "(default: fail at once, exit 4)."),
         click.option("--resume", is_flag=True,
                      help="Continue an interrupted run: inputs already complete in --out are "
                           "skipped (every run does this; the flag says so explicitly)."),
@@ -118,24 +141,37 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+class _Bytes(click.ParamType):  # type: ignore[type-arg]
+    """A size: bytes, or with a K, M or G suffix (powers of 1024)."""
+
+    name = "size"
+    units: ClassVar[dict[str, int]] = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B")
+        unit = text[-1:] if text[-1:] in self.units else ""
+        try:
+            size = int(float(text[: len(text) - len(unit)]) * self.units[unit])
+        except ValueError:
+            self.fail(f"{value!r} is not a size (e.g. 65536, 512K, 64M, 1G)", param, ctx)
+        if size < 1:
+            self.fail(f"{value!r} is not a positive size", param, ctx)
+        return size
+
+
+BYTES = _Bytes()
+
 _TIME_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
 
 
 def _run_scan(options: dict[str, Any]) -> Any:
     """Runs the pipeline for ``scan``/``audit``; prints errors and the summary; returns it."""
-    import shutil
-
     from conduct_scan.pipeline import Interrupted
     from conduct_scan.progress import progress_bar
 
     out: Path = options["out"]
-    if options["fresh"] and out.exists():
-        for name in ("violations", "accounts", ".state", "report", "manifest.json", "ruleset.json"):
-            target = out / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            else:
-                target.unlink(missing_ok=True)
     quiet = options["quiet"]
     try:
         with progress_bar(enabled=not quiet) as progress:
@@ -183,6 +219,9 @@ def _scan(options: dict[str, Any], progress: Any) -> Any:
         until=options["until"],
         threads=options["threads"],
         batch_rows=options["batch_rows"],
+        batch_bytes=options.get("batch_bytes", DEFAULT_BATCH_BYTES),
+        wait_lock=options.get("wait_lock", 0.0),
+        fresh=options["fresh"],
         progress=progress,
     )
 
@@ -202,21 +241,29 @@ def scan(**options: Any) -> None:
 
     Writes OUT/violations/*.parquet, OUT/accounts/*.parquet, OUT/manifest.json. Exit codes:
     0 completed, 1 findings at or above --fail-on, 2 usage or ruleset error (nothing scanned),
-    3 completed but some inputs failed.
+    3 completed but some inputs failed, 4 OUT in use by another run, 5 an output file cannot
+    be written (disk full), 130 interrupted.
     """
     summary = _run_scan(options)
     sys.exit(_exit_code(summary, options["fail_on"]))
 
 
 def _write_report(
-    out: Path, formats: str, redact: bool, key_file: Path | None, quiet: bool
+    out: Path,
+    formats: str,
+    redact: bool,
+    key_file: Path | None,
+    quiet: bool,
+    wait_lock: float = 0.0,
 ) -> None:
     from conduct_scan.report import write_report
     from conduct_scan.report.cli import resolve_key
 
     key = resolve_key(key_file) if redact else None
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
-    report_dir = write_report(out, formats=chosen, redact=redact, redact_key=key)
+    report_dir = write_report(
+        out, formats=chosen, redact=redact, redact_key=key, wait_lock=wait_lock
+    )
     if not quiet:
         html = report_dir / "report.html"
         click.echo(f"report: {html if html.exists() else report_dir}", err=True)
@@ -237,7 +284,7 @@ def _write_report(
 def audit(formats: str, redact: bool, key_file: Path | None, **options: Any) -> None:
     """Scan Parquet archives into OUT, then write the audit report (OUT/report/)."""
     summary = _run_scan(options)
-    _write_report(options["out"], formats, redact, key_file, options["quiet"])
+    _write_report(options["out"], formats, redact, key_file, options["quiet"], options["wait_lock"])
     sys.exit(_exit_code(summary, options["fail_on"]))
 
 

@@ -1,9 +1,11 @@
 """Reading archives: finding the Parquet files, checking their columns, streaming their rows.
 
 An archive is one or more files, directories (searched recursively; hive partitions such as
-``date=2026-11-29/`` become columns) and glob patterns. Files are read one at a time, batch by
-batch, in a background thread, so reading the next batch overlaps scanning the current one (the
-scanner releases the GIL) and memory depends on the batch size, not on the archive.
+``date=2026-11-29/`` become columns) and glob patterns. One background thread opens the files
+in turn and reads them batch by batch, so opening and reading the next batch (or the next file)
+overlaps scanning the current one (the scanner releases the GIL). A batch is bounded by rows
+(``batch_rows``) and by bytes of text (``batch_bytes``), so memory depends on the batch, not on
+the archive or on the size of its posts.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -31,6 +34,33 @@ DAY_KEYS = ("date", "day", "dt")
 TEXT_TYPES = (pa.string(), pa.large_string(), pa.string_view())
 BINARY_TYPES = (pa.binary(), pa.large_binary(), pa.binary_view())
 UTC_MICROS = pa.timestamp("us", tz="UTC")
+PARALLEL_DECODE_BYTES = 8 << 20
+"""Files at least this large are decoded with Arrow's threads (columns in parallel)."""
+
+
+def is_text_type(kind: pa.DataType) -> bool:
+    """A string or binary type, or a dictionary of one (what Polars' Categorical becomes)."""
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return kind in TEXT_TYPES or kind in BINARY_TYPES
+
+
+def decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A dictionary-encoded column as its values (other columns unchanged)."""
+    if not pa.types.is_dictionary(column.type):
+        return column
+    values = column.type.value_type
+    # Arrow cannot `take` from views: their dictionaries are decoded as large (offset) arrays.
+    wide = {pa.string_view(): pa.large_string(), pa.binary_view(): pa.large_binary()}.get(values)
+    chunks = [
+        pa.DictionaryArray.from_arrays(
+            chunk.indices, chunk.dictionary.cast(wide)
+        ).dictionary_decode()
+        if wide is not None
+        else chunk.dictionary_decode()
+        for chunk in column.chunks
+    ]
+    return pa.chunked_array(chunks, wide or values)
 
 
 @dataclass(frozen=True)
@@ -206,7 +236,7 @@ def plan(inp: Input, columns: Columns) -> Plan:
         require(name, "text")
         if name in schema.names:
             kind = schema.field(name).type
-            if kind not in TEXT_TYPES and kind not in BINARY_TYPES:
+            if not is_text_type(kind):
                 raise InputError(
                     f"{inp.display}: text column '{name}' is {kind}, "
                     "expected a string (or binary) column"
@@ -254,50 +284,177 @@ def _parse_times(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.assume_timezone(column.cast(pa.timestamp("us")), "UTC")
 
 
-def batches(
-    inp: Input, plan_: Plan, batch_size: int, prefetch: int = 2
-) -> Iterator[pa.RecordBatch]:
-    """The input's rows, ``batch_size`` at a time, with partition columns added; read ahead in a
-    background thread (at most ``prefetch`` batches waiting).
+def rows_per_batch(plan_: Plan, text: Sequence[str], batch_rows: int, batch_bytes: int) -> int:
+    """Rows to read at a time: ``batch_rows``, fewer when the row groups' text (uncompressed,
+    from the footer) would make a batch larger than ``batch_bytes``.
     """
-    partition_columns = {
-        k: v for k, v in inp.partitions.items() if k not in plan_.file.schema_arrow.names
-    }
-    source = plan_.file.iter_batches(batch_size=batch_size, columns=plan_.read)
+    metadata = plan_.file.metadata
+    names = plan_.file.schema_arrow.names
+    indices = [
+        i for i in range(metadata.num_columns)
+        if metadata.schema.column(i).path.split(".")[0] in text and
+        metadata.schema.column(i).path.split(".")[0] in names
+    ]  # fmt: skip
+    widest = 0.0
+    for g in range(metadata.num_row_groups):
+        group = metadata.row_group(g)
+        if group.num_rows:
+            size = sum(group.column(i).total_uncompressed_size for i in indices)
+            widest = max(widest, size / group.num_rows)
+    if widest <= 0:
+        return batch_rows
+    return max(1, min(batch_rows, int(batch_bytes // widest)))
 
-    def with_partitions(batch: pa.RecordBatch) -> pa.RecordBatch:
-        for key, value in partition_columns.items():
-            batch = batch.append_column(key, pa.array([value] * batch.num_rows, pa.string()))
-        return batch
 
-    waiting: queue.Queue[pa.RecordBatch | BaseException | None] = queue.Queue(maxsize=prefetch)
-    stop = threading.Event()
+def _text_bytes(batch: pa.RecordBatch, text: Sequence[str]) -> np.ndarray | None:
+    """Bytes of text per row (all text columns), or None when the batch has no text column."""
+    sizes: np.ndarray | None = None
+    for name in text:
+        if name not in batch.schema.names:
+            continue
+        column = decoded(pa.chunked_array([batch.column(name)]))
+        if column.type in (pa.string_view(), pa.binary_view()):  # no length kernel for views
+            column = column.cast(pa.large_binary())
+        lengths = pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
+        sizes = lengths.astype(np.int64) if sizes is None else sizes + lengths
+    return sizes
 
-    def produce() -> None:
-        try:
-            for batch in source:
-                if stop.is_set():
-                    return
-                waiting.put(with_partitions(batch))
-            waiting.put(None)
-        except BaseException as error:  # delivered to the consumer, which re-raises it
-            waiting.put(error)
 
-    thread = threading.Thread(target=produce, name=f"read {inp.display}", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = waiting.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                reason = str(item).splitlines()[0] if str(item) else type(item).__name__
-                raise InputError(f"{inp.display}: cannot read ({reason})") from None
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():
+def split_by_bytes(
+    batch: pa.RecordBatch, text: Sequence[str], batch_bytes: int
+) -> Iterator[pa.RecordBatch]:
+    """The batch cut (zero-copy) into runs of rows of at most ``batch_bytes`` of text each (a
+    single row larger than that is a batch of its own).
+    """
+    sizes = _text_bytes(batch, text)
+    if sizes is None or batch.num_rows <= 1 or int(sizes.sum()) <= batch_bytes:
+        yield batch
+        return
+    ends = np.cumsum(sizes)
+    start = 0
+    while start < batch.num_rows:
+        before = int(ends[start - 1]) if start else 0
+        end = int(np.searchsorted(ends, before + batch_bytes, side="right"))
+        end = max(end, start + 1)
+        yield batch.slice(start, end - start)
+        start = end
+
+
+_END = object()
+
+
+def _as_input_error(inp: Input, error: BaseException) -> InputError:
+    if isinstance(error, InputError):
+        return error
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return InputError(f"{inp.display}: cannot read ({reason})")
+
+
+class Reader:
+    """Opens and reads ``inputs`` in order in one background thread, ahead of the consumer.
+
+    For each input, in the same order: ``open(inp)`` (its plan, or InputError), then
+    ``batches(inp)`` (its rows with partition columns added, or InputError midway).
+    """
+
+    def __init__(
+        self,
+        inputs: Sequence[Input],
+        columns: Columns,
+        batch_rows: int,
+        batch_bytes: int,
+        prefetch: int = 2,
+    ) -> None:
+        self._queue: queue.Queue[tuple[Input, list[object]]] = queue.Queue(maxsize=prefetch)
+        self._events: list[object] = []
+        self._stop = threading.Event()
+        self._inputs = list(inputs)
+        self._columns = columns
+        self._batch_rows = batch_rows
+        self._batch_bytes = batch_bytes
+        self._thread = threading.Thread(target=self._produce, name="read", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: tuple[Input, list[object]]) -> bool:
+        while not self._stop.is_set():
             try:
-                waiting.get_nowait()
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _produce(self) -> None:
+        # Events go out in bundles holding at most one batch ([plan, batch, end] for a small
+        # file): one hand-over between threads per batch, not three per file.
+        for inp in self._inputs:
+            if not self._read(inp):
+                return
+
+    def _read(self, inp: Input) -> bool:
+        """Reads one input into the queue; False when reading was stopped."""
+        text = self._columns.text
+        try:
+            plan_ = plan(inp, self._columns)
+        except BaseException as error:
+            return self._put((inp, [_as_input_error(inp, error)]))
+        bundle: list[object] = [plan_]
+        partitions = {
+            k: v for k, v in inp.partitions.items() if k not in plan_.file.schema_arrow.names
+        }
+        rows = rows_per_batch(plan_, text, self._batch_rows, self._batch_bytes)
+        # Arrow's thread pool costs ~0.4 ms a file, more than it saves on small files.
+        threads = inp.size >= PARALLEL_DECODE_BYTES
+        try:
+            for batch in plan_.file.iter_batches(
+                batch_size=rows, columns=plan_.read, use_threads=threads
+            ):
+                for key, value in partitions.items():
+                    batch = batch.append_column(
+                        key, pa.array([value] * batch.num_rows, pa.string())
+                    )
+                for piece in split_by_bytes(batch, text, self._batch_bytes):
+                    if any(isinstance(e, pa.RecordBatch) for e in bundle):
+                        if not self._put((inp, bundle)):
+                            return False
+                        bundle = []
+                    bundle.append(piece)
+            bundle.append(_END)
+        except BaseException as error:
+            bundle.append(_as_input_error(inp, error))
+        finally:
+            plan_.file.close()
+        return self._put((inp, bundle))
+
+    def _next(self, inp: Input) -> object:
+        if not self._events:
+            got, self._events = self._queue.get()
+            assert got is inp, f"read {got.display} while {inp.display} was expected"
+            self._events.reverse()
+        return self._events.pop()
+
+    def open(self, inp: Input) -> Plan:
+        item = self._next(inp)
+        if isinstance(item, InputError):
+            raise item
+        assert isinstance(item, Plan)
+        return item
+
+    def batches(self, inp: Input) -> Iterator[pa.RecordBatch]:
+        while True:
+            item = self._next(inp)
+            if item is _END:
+                return
+            if isinstance(item, InputError):
+                raise item
+            assert isinstance(item, pa.RecordBatch)
+            yield item
+
+    def close(self) -> None:
+        """Stops reading ahead (after an error or an interrupt)."""
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self._queue.get_nowait()
             except queue.Empty:
-                thread.join(timeout=0.05)
+                self._thread.join(timeout=0.05)

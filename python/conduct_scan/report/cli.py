@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from conduct_scan.errors import ConductScanError
+from conduct_scan.errors import ConductScanError, OutputLockedError
 from conduct_scan.report.aggregate import Thresholds
 from conduct_scan.report.redact import KEY_ENV, load_key
 from conduct_scan.report.write import DEFAULT_FORMATS, parse_formats, write_report
@@ -75,6 +75,9 @@ def resolve_key(key_file: Path | None) -> bytes:
     show_default=True,
     help="Repeat offender: at least this score.",
 )
+@click.option("--wait-lock", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
+              help="When a scan is writing OUT, wait this long for it (default: fail at once, "
+                   "exit 4).")  # fmt: skip
 def report(
     out: Path,
     formats: str,
@@ -83,12 +86,14 @@ def report(
     min_posts_flagged: int,
     min_flag_rate: float,
     min_score: float,
+    wait_lock: float,
 ) -> None:
     """Aggregate the scan output OUT and write its report to OUT/report/.
 
-    Prints the path of report.html (of the report directory without html).
+    Prints the path of report.html (of the report directory without html). Exit 4 when a scan
+    is writing OUT (see --wait-lock).
     """
-    from conduct_scan.cli import EXIT_USAGE, fail
+    from conduct_scan.cli import EXIT_LOCKED, EXIT_USAGE, fail
 
     try:
         chosen = parse_formats(formats)
@@ -104,7 +109,10 @@ def report(
             redact=redact,
             redact_key=key,
             thresholds=Thresholds(min_posts_flagged, min_flag_rate, min_score),
+            wait_lock=wait_lock,
         )
+    except OutputLockedError as error:
+        fail(str(error), EXIT_LOCKED)
     except ConductScanError as error:
         fail(str(error), EXIT_USAGE)
     click.echo(str(directory / "report.html" if "html" in chosen else directory))

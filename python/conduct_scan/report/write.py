@@ -17,6 +17,7 @@ import json
 import shutil
 import uuid
 from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
 
 import polars as pl
@@ -35,6 +36,7 @@ from conduct_scan.report.redact import Pseudonymiser
 from conduct_scan.report.scan_output import open_scan_output
 from conduct_scan.report.statements import write_dsa_statements
 from conduct_scan.report.summary import build_summary
+from conduct_scan.write import output_lock
 
 FORMATS = ("html", "md", "json", "dsa")
 """Document formats: ``html`` (report.html), ``md`` (report.md), ``json`` (summary.json),
@@ -96,8 +98,10 @@ def write_report(
     redact: bool = False,
     redact_key: bytes | None = None,
     thresholds: Thresholds | None = None,
+    wait_lock: float = 0.0,
 ) -> Path:
-    """Aggregate a scan output and write its report; silent.
+    """Aggregate a scan output and write its report; silent. Holds the output directory's lock
+    (the one ``scan`` takes) while it reads, so it never reads a scan half-way.
 
     Parameters
     ----------
@@ -113,6 +117,8 @@ def write_report(
         The key of the pseudonyms (at least 16 bytes); required with ``redact``.
     thresholds
         Repeat-offender thresholds.
+    wait_lock
+        Seconds to wait when a scan (or another report) holds ``out``.
 
     Returns
     -------
@@ -123,6 +129,8 @@ def write_report(
     ------
     conduct_scan.InputError
         ``out`` is not a readable scan output.
+    conduct_scan.errors.OutputLockedError
+        Another process holds ``out``.
     ValueError
         An unknown format, or ``redact`` without a (long enough) key.
     """
@@ -131,6 +139,16 @@ def write_report(
         raise ValueError("redact=True needs redact_key")
     pseudonymiser = Pseudonymiser(redact_key) if redact and redact_key else None
     root = Path(out)
+    with output_lock(root, wait_lock, create=False) if root.is_dir() else nullcontext():
+        return _write_report(root, chosen, pseudonymiser, thresholds)
+
+
+def _write_report(
+    root: Path,
+    chosen: tuple[str, ...],
+    pseudonymiser: Pseudonymiser | None,
+    thresholds: Thresholds | None,
+) -> Path:
     scan = open_scan_output(root)
     target = root / (REDACTED_REPORT_DIR if pseudonymiser else REPORT_DIR)
     staging = _fresh_directory(root, f".{target.name}-")
