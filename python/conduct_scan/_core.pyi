@@ -50,6 +50,8 @@ class Ruleset:
     @staticmethod
     def bundled(name: str) -> Ruleset:
         """Load a bundled ruleset by name."""
+    def select(self, ids: list[str]) -> Ruleset:
+        """The same ruleset with only the rules whose ids are in ``ids`` (and its allow-list)."""
     @staticmethod
     def bundled_names() -> list[str]:
         """Names of the bundled rulesets."""

@@ -8,6 +8,7 @@ check      load, compile and lint a ruleset directory or file                   
 test       run every rule's examples and counter-examples                         0, 1, 2
 explain    which rules fire on a text, in which view, and what was vetoed         0, 2
 eval       precision, recall and F1 on the labelled data (skips when absent)      0, 1, 2
+profile    each rule's share of scan time and MB/s alone, slowest first           0, 2
 =========  ====================================================================  ==========
 
 Exit 1 means the command ran and found failures (lint errors, failing examples, missed
@@ -37,6 +38,8 @@ from conduct_scan.rules.evaluate import (
 from conduct_scan.rules.explain import explain as explain_text
 from conduct_scan.rules.explain import render_plain, render_rich
 from conduct_scan.rules.lint import ERROR, lint
+from conduct_scan.rules.profile import profile as profile_rules
+from conduct_scan.rules.profile import read_texts, render, sample_texts, slow_patterns
 from conduct_scan.rules.selftest import run_examples
 
 
@@ -98,6 +101,12 @@ def check(path: Path, strict: bool) -> None:
         click.echo(issue.describe())
     errors = sum(1 for i in issues if i.level == ERROR)
     warnings = len(issues) - errors
+    for slow in slow_patterns(ruleset, sample_texts(5_000)):
+        warnings += 1
+        click.echo(
+            f"warning: rule {slow.rule}: pattern {slow.pattern!r} alone costs "
+            f"{100 * slow.share:.0f}% of the whole ruleset's scan time (see `rules profile`)"
+        )
     rule_count = len(json.loads(ruleset.to_json())["rules"])
     click.echo(f"{path}: {rule_count} rules, {errors} errors, {warnings} warnings")
     if errors or (strict and warnings):
@@ -197,3 +206,41 @@ def eval_command(
     if check_targets and missed:
         click.echo(f"targets missed: {', '.join(missed)}", err=True)
         sys.exit(EXIT_FINDINGS)
+
+
+@rules.command("profile")
+@ruleset_option
+@click.option(
+    "--data",
+    "archive",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Parquet file or directory with a `text` column (default: a generated sample).",
+)
+@click.option("--mb", default=20.0, show_default=True, help="MB of text read from --data.")
+@click.option("--rounds", default=3, show_default=True, help="Timed scans per measurement.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def profile_command(
+    ruleset_path: Path | None, archive: Path | None, mb: float, rounds: int, as_json: bool
+) -> None:
+    """Each rule's share of scan time and its MB/s alone, slowest first (one thread).
+
+    Every rule is compiled alone and scans the same texts; its share is its time alone less
+    the time of the ruleset without rules, over the sum of those. Without --data, texts of
+    the `conduct-scan demo` generator are used.
+    """
+    ruleset = _load(ruleset_path)
+    if archive is None:
+        texts = sample_texts()
+    else:
+        if not archive.exists():
+            fail(f"--data {archive}: no such file or directory", EXIT_USAGE)
+        try:
+            texts = read_texts(archive, mb)
+        except (ValueError, OSError) as error:
+            fail(f"--data {archive}: {error}", EXIT_USAGE)
+    result = profile_rules(ruleset, texts, rounds)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        click.echo(render(result))

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Problem, Result};
 use crate::matching::{HsPattern, HsScratch, HyperscanMatcher, LiteralMatcher, Matcher, RawMatch};
 use crate::normalise::pattern::normalise_pattern;
-use crate::normalise::{normalise, View, ViewSet, ViewTexts};
+use crate::normalise::{is_view_of_itself, normalise, View, ViewSet, ViewTexts};
 use crate::ruleset::{MatchMode, Rule, Ruleset};
 use crate::verify::{is_word_bounded, resolve_rule, Conditions, Hit, Outcome, Role, GLOBAL};
 
@@ -172,6 +172,20 @@ struct Workspace {
     hits: Vec<(Hit, View, u32, u32)>,
     resolved: Vec<Hit>,
     hs: HsScratch,
+    batch: Batch,
+}
+
+/// The views of a batch of texts laid end to end, and their hits.
+#[derive(Default)]
+struct Batch {
+    /// Per view: the texts, one after the other.
+    texts: [String; 4],
+    /// Per view: where each text ends.
+    ends: [Vec<u32>; 4],
+    /// Per text: whether it was laid out as it is for the exact and casefold views.
+    itself: Vec<bool>,
+    /// (text, view scanned, hit at byte offsets into that view's text).
+    hits: Vec<(u32, View, Hit)>,
 }
 
 thread_local! {
@@ -180,6 +194,9 @@ thread_local! {
 
 /// Rows per parallel task: enough work to amortise scheduling, small enough to balance.
 const ROWS_PER_TASK: usize = 256;
+
+/// Bytes of text scanned per Hyperscan call (texts laid end to end), at least one text.
+const BATCH_BYTES: usize = 64 * 1024;
 
 /// A compiled ruleset.
 pub struct Scanner {
@@ -371,6 +388,9 @@ impl Scanner {
         for (compiled, id) in &self.by_view[view as usize] {
             let pattern = match compiled {
                 Compiled::Literal(_) if self.backend == LiteralBackend::AhoCorasick => continue,
+                // Caseless, so that text that is a case variant of its casefold view can be
+                // scanned as it is (`normalise::is_view_of_itself`).
+                Compiled::Literal(text) if view == View::Casefold => HsPattern::literal_caseless(text),
                 Compiled::Literal(text) => HsPattern::literal(text),
                 Compiled::Regex(regex) => regex.clone(),
             };
@@ -513,7 +533,12 @@ impl Scanner {
             WORKSPACE.with(|ws| {
                 let ws = &mut ws.borrow_mut();
                 let mut out = ScanOutput::default();
-                for row in task * ROWS_PER_TASK..((task + 1) * ROWS_PER_TASK).min(rows) {
+                let rows = task * ROWS_PER_TASK..((task + 1) * ROWS_PER_TASK).min(rows);
+                if self.backend == LiteralBackend::Hyperscan {
+                    self.scan_rows(texts, rows, ws, &mut out)?;
+                    return Ok(out);
+                }
+                for row in rows {
                     let Some(bytes) = texts.bytes(row) else {
                         out.null_rows += 1;
                         continue;
@@ -573,6 +598,190 @@ impl Scanner {
         Ok(Some(pool))
     }
 
+    /// Scans `rows` of `texts` with the Hyperscan databases, many texts per call: each view's
+    /// texts are laid end to end and scanned once (see [`HyperscanMatcher::concatenable`]);
+    /// texts that are their own exact view and a case variant of their casefold view are laid
+    /// out as they are, without building those views.
+    fn scan_rows(
+        &self,
+        texts: &(impl TextSource + ?Sized),
+        rows: std::ops::Range<usize>,
+        ws: &mut Workspace,
+        out: &mut ScanOutput,
+    ) -> Result<()> {
+        let mut posts: Vec<(u32, std::borrow::Cow<'_, str>)> = Vec::with_capacity(rows.len());
+        for row in rows {
+            let Some(bytes) = texts.bytes(row) else {
+                out.null_rows += 1;
+                continue;
+            };
+            out.bytes += bytes.len();
+            // Invalid UTF-8 never reaches Hyperscan: it is replaced and counted.
+            let text = match simdutf8::basic::from_utf8(bytes) {
+                Ok(text) => std::borrow::Cow::Borrowed(text),
+                Err(_) => {
+                    out.invalid_utf8_rows += 1;
+                    String::from_utf8_lossy(bytes)
+                }
+            };
+            if !text.is_empty() {
+                posts.push((row as u32, text));
+            }
+        }
+        if self.needed.is_empty() {
+            return Ok(());
+        }
+        let mut start = 0;
+        while start < posts.len() {
+            // Batches of about BATCH_BYTES, so that the laid-out views stay in cache.
+            let mut end = start;
+            let mut bytes = 0;
+            while end < posts.len() && (end == start || bytes + posts[end].1.len() <= BATCH_BYTES) {
+                bytes += posts[end].1.len();
+                end += 1;
+            }
+            self.scan_batch(&posts[start..end], ws, &mut out.findings)?;
+            start = end;
+        }
+        Ok(())
+    }
+
+    fn scan_batch(
+        &self,
+        posts: &[(u32, std::borrow::Cow<'_, str>)],
+        ws: &mut Workspace,
+        out: &mut Vec<Finding>,
+    ) -> Result<()> {
+        let Workspace {
+            views,
+            raw,
+            resolved,
+            hs,
+            batch,
+            ..
+        } = ws;
+        let scanned: ViewSet = View::ALL
+            .into_iter()
+            .filter(|&v| self.databases[v as usize].is_some())
+            .collect();
+        for v in View::ALL {
+            batch.texts[v as usize].clear();
+            batch.ends[v as usize].clear();
+        }
+        batch.itself.clear();
+        batch.hits.clear();
+        for (_, text) in posts {
+            let itself = is_view_of_itself(text);
+            let mut build = ViewSet::EMPTY;
+            for v in scanned.iter() {
+                if !(itself && v <= View::Casefold) {
+                    build.insert(v);
+                }
+            }
+            if !build.is_empty() {
+                views.build(text, build, false);
+            }
+            batch.itself.push(itself);
+            for v in scanned.iter() {
+                let piece = if itself && v <= View::Casefold {
+                    text
+                } else {
+                    views.text(v)
+                };
+                let laid = &mut batch.texts[v as usize];
+                laid.push_str(piece);
+                let end = u32::try_from(laid.len())
+                    .map_err(|_| Error::Input(format!("text of {} bytes is too long to scan", laid.len())))?;
+                batch.ends[v as usize].push(end);
+            }
+        }
+        for v in scanned.iter() {
+            let Some(database) = &self.databases[v as usize] else {
+                continue;
+            };
+            let (laid, ends) = (&batch.texts[v as usize], &batch.ends[v as usize]);
+            raw.clear();
+            if database.matcher.concatenable() {
+                database.matcher.scan_ends(laid, hs, raw)?;
+            } else {
+                let mut from = 0;
+                for &to in ends {
+                    let first = raw.len();
+                    database.matcher.scan_ends(&laid[from as usize..to as usize], hs, raw)?;
+                    for m in &mut raw[first..] {
+                        m.end += from;
+                    }
+                    from = to;
+                }
+            }
+            for m in raw.iter() {
+                // The text the match ends in (its last byte).
+                let p = ends.partition_point(|&e| e < m.end);
+                let Some(&to) = ends.get(p) else { continue };
+                let from = if p == 0 { 0 } else { ends[p - 1] };
+                let text = &laid[from as usize..to as usize];
+                let end = (m.end - from) as usize;
+                let Some(start) = database.matcher.start_of(m.pattern, text, end) else {
+                    continue;
+                };
+                if start >= end {
+                    continue;
+                }
+                let mut bounded: Option<bool> = None;
+                for &id in &database.entries[m.pattern as usize] {
+                    let entry = self.entries[id as usize];
+                    if entry.word && !*bounded.get_or_insert_with(|| is_word_bounded(text, start, end)) {
+                        continue;
+                    }
+                    let hit = Hit {
+                        rule: entry.rule,
+                        role: entry.role,
+                        view: entry.view,
+                        source: entry.source,
+                        start: start as u32,
+                        end: end as u32,
+                    };
+                    batch.hits.push((p as u32, v, hit));
+                }
+            }
+        }
+        // Verify, post by post, the posts where a rule term was hit.
+        batch.hits.sort_by_key(|(p, ..)| *p);
+        let mut k = 0;
+        let hits = &batch.hits;
+        while k < hits.len() {
+            let p = hits[k].0;
+            let end = k + hits[k..].partition_point(|h| h.0 == p);
+            let post = &hits[k..end];
+            k = end;
+            if !post.iter().any(|(_, _, hit)| hit.role == Role::Hit) {
+                continue;
+            }
+            let (row, text) = &posts[p as usize];
+            let itself = batch.itself[p as usize];
+            let mut maps = false;
+            resolved.clear();
+            for &(_, v, hit) in post {
+                if itself && v <= View::Casefold {
+                    resolved.push(hit);
+                    continue;
+                }
+                if !maps {
+                    views.build(text, self.needed, true);
+                    maps = true;
+                }
+                let (s, e) = views.to_original(v, hit.start as usize, hit.end as usize);
+                resolved.push(Hit {
+                    start: s as u32,
+                    end: e as u32,
+                    ..hit
+                });
+            }
+            self.emit(text, *row, resolved, out, None);
+        }
+        Ok(())
+    }
+
     fn scan_one(
         &self,
         text: &str,
@@ -619,10 +828,23 @@ impl Scanner {
                 ..*hit
             });
         }
+        self.emit(text, row, &mut ws.resolved, out, trace);
+        Ok(())
+    }
+
+    /// Verifies the hits of one text (located in it) and appends its findings to `out`.
+    fn emit(
+        &self,
+        text: &str,
+        row: u32,
+        resolved: &mut [Hit],
+        out: &mut Vec<Finding>,
+        trace: Option<&mut Vec<(Hit, Outcome)>>,
+    ) {
         // Group by rule (global allow-list hits apply to every rule).
-        ws.resolved.sort_by_key(|h| (h.rule, h.role));
-        let global_start = ws.resolved.partition_point(|h| h.rule != GLOBAL);
-        let (rule_hits, global) = ws.resolved.split_at(global_start);
+        resolved.sort_by_key(|h| (h.rule, h.role));
+        let global_start = resolved.partition_point(|h| h.rule != GLOBAL);
+        let (rule_hits, global) = resolved.split_at(global_start);
         let mut trace = trace;
         let mut found: Vec<(Hit, u32)> = Vec::new();
         let mut scratch: Vec<Hit> = Vec::new();
@@ -673,7 +895,6 @@ impl Scanner {
                 context_start,
             });
         }
-        Ok(())
     }
 
     /// The match at bytes `start..end` with `context_chars` characters either side, and the

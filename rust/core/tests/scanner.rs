@@ -275,3 +275,112 @@ fn too_large_pattern_sets_are_a_clear_error() {
         Ok(_) => panic!("expected Hyperscan to reject the pattern set"),
     }
 }
+
+/// Texts that take every path of the batched scan: text scanned as it is (ASCII, Vietnamese in
+/// any case), text whose views must be built (decomposed, invisible, fullwidth, ß, emoji,
+/// Kelvin sign), evasions for the skeleton view, matches at the edges of texts laid end to end.
+const ASSORTED: &[&str] = &[
+    "ĐỒ NGU như con chó",
+    "đồ ngu",
+    "Đo\u{0302}\u{0300} NGU thật",
+    "đ\u{200B}ị\u{200B}t mẹ mày",
+    "ＦＵＣＫ you",
+    "Straße fuck \u{212A}ill",
+    "❤\u{FE0F} đụ má 😀 vãi lồn",
+    "f.u.c.k this sh1t, NGUUUU",
+    "fuсk (Cyrillic es)",
+    "ngu",
+    "ngungu",
+    "Mày là đ.ồ n.g.u thật",
+    "call 09012345678 now to claim £1000 cash prize",
+    "txt WIN to 80086 for free entry",
+    "spam spam spam",
+    "",
+    "lừa đảo qua mạng, đừng chuyển tiền cho người lạ",
+    "chết mẹ mày đi",
+    "ĐỊT MẸ",
+];
+
+fn bundled(backend: LiteralBackend) -> Scanner {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rulesets/vn-social-code-2021");
+    let ruleset = Arc::new(Ruleset::load(path.as_ref()).unwrap());
+    Scanner::new(
+        ruleset,
+        ScanOptions {
+            threads: Some(2),
+            literal_backend: backend,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+/// The batched scan (many texts per Hyperscan call, texts scanned as they are) finds exactly
+/// what scanning each text alone with its views finds, and what the aho-corasick backend finds.
+#[test]
+fn batched_scan_equals_one_by_one_and_aho_corasick() {
+    for (scanner, reference, texts) in [
+        (
+            scanner(LiteralBackend::Hyperscan),
+            scanner(LiteralBackend::AhoCorasick),
+            TABLE.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+        ),
+        (
+            bundled(LiteralBackend::Hyperscan),
+            bundled(LiteralBackend::AhoCorasick),
+            ASSORTED.to_vec(),
+        ),
+    ] {
+        let texts: Vec<Option<String>> = (0..600)
+            .map(|i| match i % 11 {
+                0 => None,
+                // Texts end to end: a match may not reach across from one into the next.
+                5 => Some(texts[i % texts.len()].chars().rev().collect()),
+                _ => Some(texts[i % texts.len()].to_owned()),
+            })
+            .collect();
+        let output = scanner.scan(texts.as_slice()).unwrap();
+        let mut expected = Vec::new();
+        for (row, text) in texts.iter().enumerate() {
+            if let Some(text) = text {
+                for mut f in scanner.scan_text(text).unwrap() {
+                    f.row = row as u32;
+                    expected.push(f);
+                }
+            }
+        }
+        assert!(!expected.is_empty());
+        assert_eq!(output.findings, expected);
+        assert_eq!(reference.scan(texts.as_slice()).unwrap().findings, expected);
+    }
+}
+
+/// Hyperscan's caseless matching agrees with the casefold view on every character that the
+/// scanner scans as it is: the casefold form of each, compiled caseless, matches it.
+#[test]
+fn caseless_databases_match_every_case_variant() {
+    use conduct_scan_core::matching::{HsPattern, HsScratch, HyperscanMatcher, Matcher};
+    use conduct_scan_core::normalise::{case_variant, normalise};
+    let chars: Vec<char> = (0x80..0x10000u32)
+        .filter_map(char::from_u32)
+        .filter(|&c| case_variant(c))
+        .collect();
+    assert!(chars.contains(&'Ồ') && chars.contains(&'đ'));
+    let folded: Vec<String> = chars
+        .iter()
+        .map(|c| normalise(conduct_scan_core::View::Casefold, &c.to_string()))
+        .collect();
+    let patterns: Vec<HsPattern> = folded.iter().map(|f| HsPattern::literal_caseless(f)).collect();
+    let matcher = HyperscanMatcher::compile(&patterns).unwrap();
+    let mut scratch = HsScratch::default();
+    for (i, c) in chars.iter().enumerate() {
+        let mut out = Vec::new();
+        matcher.find_all(&c.to_string(), &mut scratch, &mut out).unwrap();
+        assert!(
+            out.iter().any(|m| m.pattern as usize == i),
+            "{c:?} (U+{:04X}) is not matched by its fold {:?} compiled caseless",
+            *c as u32,
+            folded[i]
+        );
+    }
+}

@@ -100,6 +100,14 @@ impl PyRuleset {
         })
     }
 
+    /// The same ruleset with only the rules whose ids are in `ids` (and its allow-list).
+    fn select(&self, ids: Vec<String>) -> Self {
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        PyRuleset {
+            inner: Arc::new(self.inner.select(&ids)),
+        }
+    }
+
     /// Names of the bundled rulesets.
     #[staticmethod]
     fn bundled_names() -> Vec<String> {

@@ -54,6 +54,51 @@ impl HsPattern {
         }
     }
 
+    /// [`HsPattern::literal`], matched without regard to case (Unicode simple case folding).
+    pub fn literal_caseless(text: &str) -> Self {
+        let mut pattern = HsPattern::literal(text);
+        pattern.flags |= ffi::HS_FLAG_UCP | ffi::HS_FLAG_CASELESS;
+        pattern
+    }
+
+    /// Whether the pattern may match differently inside a longer text than in the text alone:
+    /// anchors and word-boundary assertions look at the text's edges. Such patterns are scanned
+    /// one text at a time; every other one can be scanned over many texts laid end to end.
+    fn looks_at_edges(&self) -> bool {
+        if self.literal_len.is_some() {
+            return false;
+        }
+        let chars: Vec<char> = self.expression.chars().collect();
+        let mut i = 0;
+        let mut in_class = false;
+        while i < chars.len() {
+            match chars[i] {
+                '\\' => {
+                    if !in_class && matches!(chars.get(i + 1), Some('A' | 'z' | 'Z' | 'b' | 'B' | 'G')) {
+                        return true;
+                    }
+                    i += 2;
+                    continue;
+                }
+                '[' if !in_class => {
+                    in_class = true;
+                    // `[]` and `[^]` open with a literal `]`.
+                    if chars.get(i + 1) == Some(&'^') {
+                        i += 1;
+                    }
+                    if chars.get(i + 1) == Some(&']') {
+                        i += 1;
+                    }
+                }
+                ']' if in_class => in_class = false,
+                '^' | '$' if !in_class => return true,
+                _ => {}
+            }
+            i += 1;
+        }
+        false
+    }
+
     fn is_caseless(&self) -> bool {
         self.flags & ffi::HS_FLAG_CASELESS != 0
     }
@@ -147,6 +192,8 @@ pub struct HyperscanMatcher {
     db: *mut ffi::hs_database_t,
     id: u64,
     starts: Vec<StartFinder>,
+    /// No pattern looks at the edges of the text ([`HsPattern::looks_at_edges`]).
+    concatenable: bool,
 }
 
 // SAFETY: a compiled database is immutable and documented as shareable between threads; each
@@ -215,6 +262,7 @@ impl HyperscanMatcher {
             db,
             id: NEXT_DATABASE_ID.fetch_add(1, Ordering::Relaxed),
             starts,
+            concatenable: !patterns.iter().any(HsPattern::looks_at_edges),
         })
     }
 
@@ -288,6 +336,7 @@ impl HyperscanMatcher {
             db,
             id: NEXT_DATABASE_ID.fetch_add(1, Ordering::Relaxed),
             starts,
+            concatenable: !patterns.iter().any(HsPattern::looks_at_edges),
         })
     }
 }
@@ -345,23 +394,20 @@ unsafe extern "C" fn on_match(id: c_uint, from: c_ulonglong, to: c_ulonglong, _:
     0
 }
 
-impl Matcher for HyperscanMatcher {
-    type Scratch = HsScratch;
-
-    fn from_literals(literals: &[&str]) -> Result<Self> {
-        let patterns: Vec<HsPattern> = literals.iter().map(|l| HsPattern::literal(l)).collect();
-        HyperscanMatcher::compile(&patterns).map_err(|e| Error::Scan(e.message))
+impl HyperscanMatcher {
+    /// Whether texts laid end to end can be scanned in one call (no pattern looks at the edges
+    /// of the text): every match inside one of them is then reported, and the matches that
+    /// reach back into an earlier text are those whose start is not found in the text alone.
+    pub fn concatenable(&self) -> bool {
+        self.concatenable
     }
 
-    fn new_scratch() -> HsScratch {
-        HsScratch::default()
-    }
-
-    fn find_all(&self, haystack: &str, scratch: &mut HsScratch, out: &mut Vec<RawMatch>) -> Result<()> {
+    /// Appends the end of every match in `haystack` to `out` (`start` = `end`: see
+    /// [`HyperscanMatcher::start_of`]), in order of their ends.
+    pub fn scan_ends(&self, haystack: &str, scratch: &mut HsScratch, out: &mut Vec<RawMatch>) -> Result<()> {
         if haystack.is_empty() {
             return Ok(());
         }
-        let first = out.len();
         let length = c_uint::try_from(haystack.len())
             .map_err(|_| Error::Input(format!("text of {} bytes is too long to scan", haystack.len())))?;
         scratch.ensure(self)?;
@@ -381,6 +427,34 @@ impl Matcher for HyperscanMatcher {
         if rc != ffi::HS_SUCCESS && rc != ffi::HS_SCAN_TERMINATED {
             return Err(Error::Scan(format!("Hyperscan scan failed (error {rc})")));
         }
+        Ok(())
+    }
+
+    /// Where the leftmost match of `pattern` that ends at `end` starts in `haystack`, if one
+    /// does (the engines may disagree, or the match begins before `haystack`).
+    pub fn start_of(&self, pattern: u32, haystack: &str, end: usize) -> Option<usize> {
+        self.starts[pattern as usize].start(haystack, end)
+    }
+}
+
+impl Matcher for HyperscanMatcher {
+    type Scratch = HsScratch;
+
+    fn from_literals(literals: &[&str]) -> Result<Self> {
+        let patterns: Vec<HsPattern> = literals.iter().map(|l| HsPattern::literal(l)).collect();
+        HyperscanMatcher::compile(&patterns).map_err(|e| Error::Scan(e.message))
+    }
+
+    fn new_scratch() -> HsScratch {
+        HsScratch::default()
+    }
+
+    fn find_all(&self, haystack: &str, scratch: &mut HsScratch, out: &mut Vec<RawMatch>) -> Result<()> {
+        if haystack.is_empty() {
+            return Ok(());
+        }
+        let first = out.len();
+        self.scan_ends(haystack, scratch, out)?;
         // Locate starts; a match whose start cannot be found (the engines disagree) is dropped.
         let mut kept = first;
         for i in first..out.len() {

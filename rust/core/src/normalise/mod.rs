@@ -16,6 +16,7 @@
 //! time and memory, and most posts match nothing, so they are only built on request.
 
 mod chars;
+mod identity;
 pub mod pattern;
 pub mod skeleton;
 
@@ -24,6 +25,7 @@ use std::str::FromStr;
 
 use chars::{casefold_segment, exact_segment, fold_segment, is_inert_astral, CharTable};
 pub use chars::{is_default_ignorable, is_letter, is_word_char};
+pub use identity::{case_variant, is_view_of_itself};
 use serde::{Deserialize, Serialize};
 use skeleton::SkeletonBuilder;
 
