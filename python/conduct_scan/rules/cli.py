@@ -139,7 +139,9 @@ def explain(text: str, ruleset_path: Path | None, as_json: bool) -> None:
     """Show which rules fire on TEXT, in which view, and why other candidates were dropped.
 
     TEXT ``-`` reads standard input. Dropped candidates say why: vetoed by an unless term,
-    inside an allow term, no near term within range, fewer matches than min_count.
+    inside an allow term, inside an innocent compound of the term, the post in another language
+    than the rule's (the guessed language is shown), no near term within range, fewer matches
+    than min_count.
     """
     if text == "-":
         text = sys.stdin.read()

@@ -80,14 +80,16 @@ fn is_vietnamese_shape(word: &str) -> bool {
 
 /// Guesses the language of `text` (see the module documentation).
 pub fn guess(text: &str) -> Lang {
-    // Scores in half points.
-    let (mut vi, mut en) = (0u32, 0u32);
+    // Scores in half points; `marked` counts words with Vietnamese letters or accents.
+    let (mut vi, mut en, mut marked) = (0u32, 0u32, 0u32);
     let mut word = String::new();
     let mut score = |word: &str| {
         if word.chars().any(|c| VI_LETTERS.contains(c)) {
             vi += 4;
+            marked += 1;
         } else if word.chars().any(|c| SHARED_ACCENTS.contains(c) || is_tone_mark(c)) {
             vi += 2;
+            marked += 1;
         } else if word.is_ascii() {
             let shaped = is_vietnamese_shape(word);
             if english_words().contains(word) {
@@ -110,7 +112,9 @@ pub fn guess(text: &str) -> Lang {
     if !word.is_empty() {
         score(word.trim_end_matches('\''));
     }
-    if vi >= 4 && vi >= 2 * en {
+    // Without a single accent, Vietnamese needs syllable shapes alone: short English slang
+    // ("call da po po hoe") has them too, so any English word leaves it undetermined.
+    if vi >= 4 && vi >= 2 * en && (marked > 0 || en == 0) {
         Lang::Vi
     } else if en >= 4 && en >= 2 * vi {
         Lang::En
@@ -153,6 +157,7 @@ mod tests {
         assert_eq!(guess("12345 !!!"), Lang::Unknown);
         assert_eq!(guess("fuck"), Lang::Unknown);
         assert_eq!(guess("this is so fucking funny lol vãi"), Lang::Unknown);
+        assert_eq!(guess("Call da po po hoe"), Lang::Unknown);
     }
 
     #[test]
