@@ -40,6 +40,7 @@ def test_same_ruleset_has_no_differences(archive: Path) -> None:
     result = diff_rulesets(Ruleset.load(SOURCE), Ruleset.load(SOURCE), [str(archive)])
     assert result.only_old.height == 0 and result.only_new.height == 0
     assert result.common > 0 and result.posts == 3000
+    assert result.posts_unflagged == 0 and result.posts_newly_flagged == 0
 
 
 def test_a_disabled_rule_shows_as_only_old(archive: Path, without_vulgar: Path) -> None:
@@ -55,6 +56,10 @@ def test_a_disabled_rule_shows_as_only_old(archive: Path, without_vulgar: Path) 
     assert by_rule["only_old"] == result.only_old.height and by_rule["only_new"] == 0
     assert by_rule["change"] == -result.only_old.height
     assert result.examples("old", "vi.vulgar.core", 2)
+    # Posts whose only findings were the disabled rule's are no longer flagged at all.
+    posts_of_rule = result.only_old.select("source_file", "row").unique().height
+    assert 0 < result.posts_unflagged <= posts_of_rule
+    assert result.posts_newly_flagged == 0
 
 
 def test_cli_prints_the_table_and_writes_parquet(

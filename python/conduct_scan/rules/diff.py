@@ -42,6 +42,10 @@ class RulesetDiff:
     only_new: pl.DataFrame
     #: Findings both report.
     common: int
+    #: Posts (input file, row) the old ruleset flags and the new one does not flag at all.
+    posts_unflagged: int = 0
+    #: Posts the new ruleset flags and the old one did not flag at all.
+    posts_newly_flagged: int = 0
 
     def by_rule(self) -> pl.DataFrame:
         """One row per rule and clause: findings only in old, only in new, and posts concerned."""
@@ -132,6 +136,8 @@ def diff_rulesets(
         before, after = _findings(outs["old"]), _findings(outs["new"])
     only_old = before.join(after.select(KEY), on=KEY, how="anti").sort(KEY)
     only_new = after.join(before.select(KEY), on=KEY, how="anti").sort(KEY)
+    post = ["source_file", "row"]
+    flagged_old, flagged_new = before.select(post).unique(), after.select(post).unique()
     return RulesetDiff(
         old={"id": old.id, "version": old.version, "sha256": old.sha256},
         new={"id": new.id, "version": new.version, "sha256": new.sha256},
@@ -139,6 +145,8 @@ def diff_rulesets(
         only_old=only_old,
         only_new=only_new,
         common=before.height - only_old.height,
+        posts_unflagged=flagged_old.join(flagged_new, on=post, how="anti").height,
+        posts_newly_flagged=flagged_new.join(flagged_old, on=post, how="anti").height,
     )
 
 
@@ -147,7 +155,9 @@ def render(result: RulesetDiff, console: Console, examples: int = 2) -> None:
     console.print(
         f"old {result.old['id']} {result.old['version']}  ->  new {result.new['id']} "
         f"{result.new['version']}: {result.posts:,} posts; {result.common:,} findings in both, "
-        f"{result.only_old.height:,} only old, {result.only_new.height:,} only new"
+        f"{result.only_old.height:,} only old, {result.only_new.height:,} only new; "
+        f"{result.posts_unflagged:,} posts no longer flagged, {result.posts_newly_flagged:,} newly "
+        "flagged"
     )
     table = Table(show_edge=False, header_style="bold")
     for name, justify in (
