@@ -148,3 +148,71 @@ def test_evasions_are_caught(scanner: Scanner, text: str, rule_id: str) -> None:
 def test_innocent_look_alikes_are_not_flagged(scanner: Scanner, text: str) -> None:
     table = scanner.scan([text])
     assert table.num_rows == 0, table.to_pylist()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Contact details are not premium-rate numbers nor advertising (issue 11).
+        "Cần bán xe Wave đời 2015, giá 8 triệu, LH 0912345678",
+        "Đường dây nóng của bệnh viện: 0912 345 678, liên hệ 24/7",
+        "Nhận dạy kèm toán lớp 9, liên hệ zalo 0987654321",
+        "Cho thuê phòng trọ gần trường, sđt 0912345678",
+        # Age limits and ratings.
+        "Phim được dán nhãn 18+ do có cảnh bạo lực",
+        "The film is rated 18+ in the UK",
+        # Single syllables inside innocent compounds (compounds.toml).
+        "Biên độ lũ trên sông Hồng lên cao, mùa lũ năm nay đến sớm",
+        "thóc lúa rơi vãi khắp sân",
+        "anh ấy nhẫn nhục chịu đựng",
+        "mặt mày hớn hở",
+        "ông ấy nổi điên lên",
+        "Bóng đá xâm nhập Bắc Kỳ khoảng năm 1906-1907.",
+    ],
+)
+def test_everyday_vietnamese_is_not_flagged(scanner: Scanner, text: str) -> None:
+    table = scanner.scan([text])
+    assert table.num_rows == 0, table.to_pylist()
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_id"),
+    [
+        ("Call 09061701461 to claim your prize", "en.ads.premium-rate"),
+        ("Txt WIN to 87066 now. 18+only", "en.ads.premium-rate"),
+        ("Giảm giá 30% hôm nay, ib shop nhé", "vi.ads.promotion-contact"),
+        ("mày biết gì mà nói", "vi.disrespect.address"),  # the address, not the eyebrow
+        ("lũ chó các người", "vi.insult.animal"),
+    ],
+)
+def test_offers_and_insults_are_still_caught(scanner: Scanner, text: str, rule_id: str) -> None:
+    assert rule_id in scanner.scan([text]).column("rule_id").to_pylist()
+
+
+def test_compounds_are_compiled_into_every_rule_with_the_term(data: dict[str, Any]) -> None:
+    rules = {r["id"]: r for r in data["rules"]}
+    address = rules["vi.disrespect.address"]
+    excused = {address["terms"][c["term"]]: set() for c in address["compounds"]}
+    for c in address["compounds"]:
+        excused[address["terms"][c["term"]]].add(c["text"])
+    assert "mặt mày" in excused["mày"]
+    assert not any("chúng mày" in v for v in excused.values()), "reviewed out: offensive"
+
+
+def test_the_warning_veto_is_one_shared_list(data: dict[str, Any]) -> None:
+    users = [r["id"] for r in data["rules"] if "news-law-warning" in r["unless"]["lists"]]
+    assert len(users) == 8, users
+    shared = next(lst for lst in data["lists"] if lst["id"] == "news-law-warning")
+    for rule in data["rules"]:
+        if rule["id"] in users:
+            assert set(shared["terms"]) <= set(rule["unless"]["terms"]), rule["id"]
+
+
+def test_english_rules_stay_silent_on_vietnamese_posts(scanner: Scanner) -> None:
+    from conduct_scan._core import guess_language
+
+    text = "Ông Dick là người Anh, sang Việt Nam làm việc từ năm ngoái"
+    assert guess_language(text) == "vi"
+    assert scanner.scan([text]).num_rows == 0
+    explained = scanner.explain(text)
+    assert any(e["outcome"] == "other_language" for e in explained), explained

@@ -20,7 +20,11 @@ from conduct_scan.rules.evaluate import (
     default_data_dir,
     evaluate,
     in_holdout,
+    in_second_half,
     load_datasets,
+    render_results,
+    score_dataset,
+    wiki_sentences,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,18 +58,58 @@ def test_holdout_is_deterministic_and_about_thirty_percent() -> None:
     assert [in_holdout(t) for t in texts[:50]] == [in_holdout(t) for t in texts[:50]]
 
 
+def test_wiki_articles_are_cut_into_sentences_without_headings() -> None:
+    article = (
+        "Hà Nội là thủ đô của Việt Nam. Thành phố có nhiều hồ đẹp!\n\n"
+        "== Xem thêm ==\nDanh sách hồ\nSông Hồng chảy qua thành phố này."
+    )
+    assert wiki_sentences(article) == [
+        "Hà Nội là thủ đô của Việt Nam.",
+        "Thành phố có nhiều hồ đẹp!",
+        "Sông Hồng chảy qua thành phố này.",
+    ]
+
+
+def test_clean_halves_are_deterministic_and_even() -> None:
+    texts = [f"câu số {i} trong bài" for i in range(4000)]
+    share = sum(in_second_half(t) for t in texts) / len(texts)
+    assert 0.46 < share < 0.54
+    assert [in_second_half(t) for t in texts[:50]] == [in_second_half(t) for t in texts[:50]]
+
+
+def test_clean_sets_report_the_share_flagged_per_clause() -> None:
+    from conduct_scan import Scanner
+    from conduct_scan.rules.evaluate import CLEAN_TEXT_CLAUSES, Labelled
+
+    texts = ["Trời hôm nay đẹp quá.", "mày biết gì mà nói", "Mùa lũ năm nay đến sớm.", "đồ ngu"]
+    data = Labelled("clean", "four sentences", CLEAN_TEXT_CLAUSES, texts, [False] * 4)
+    result = score_dataset(Scanner(Ruleset.load(SOURCE), threads=1), data)
+    assert result.score.fp == 2 and result.score.tn == 2
+    assert result.negatives_by_clause["3.2"] == 1 and result.negatives_by_clause["4.6b"] == 1
+    assert "clean posts flagged by clause: 3.2 25.000% (1), 4.6b 25.000% (1)" in render_results(
+        [result]
+    )
+    shares = result.as_dict()["negatives_flagged_by_clause"]
+    assert shares == {"3.2": {"posts": 1, "share": 0.25}, "4.6b": {"posts": 1, "share": 0.25}}
+
+
 def test_missing_data_gives_no_results(tmp_path: Path) -> None:
     assert evaluate(Ruleset.load(SOURCE), tmp_path) == []
 
 
+def _present(name: str) -> bool:
+    return DATA.is_dir() and bool(load_datasets(DATA, [name]))
+
+
 @needs_data
 @pytest.mark.slow
-def test_bundled_ruleset_meets_its_targets() -> None:
-    results = {r.name: r for r in evaluate(Ruleset.load(SOURCE), DATA)}
-    for name, target in TARGETS.items():
-        assert name in results, name
-        misses = target.misses(results[name].score)
-        assert not misses, f"{name}: {misses}"
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_bundled_ruleset_meets_its_targets(name: str) -> None:
+    if not _present(name):
+        pytest.skip(f"dataset {name} not found under {DATA}")
+    (result,) = evaluate(Ruleset.load(SOURCE), DATA, [name])
+    misses = TARGETS[name].misses(result.score)
+    assert not misses, f"{name}: {misses}"
 
 
 @needs_data

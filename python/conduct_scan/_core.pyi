@@ -17,6 +17,7 @@ __all__ = [
     "ScanError",
     "Scanner",
     "__version__",
+    "guess_language",
     "normalise",
 ]
 
@@ -96,6 +97,9 @@ class Scanner:
 
 def normalise(view: Literal["exact", "casefold", "fold", "skeleton"], text: str) -> str:
     """Normalise ``text`` through one view."""
+
+def guess_language(text: str) -> Literal["vi", "en", "unknown"]:
+    """The guessed language of ``text`` (what rules' ``lang`` is checked against)."""
 
 @final
 class BareHyperscan:

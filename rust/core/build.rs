@@ -7,7 +7,8 @@
 //!
 //! Rulesets: every `.toml` file under `rulesets/<name>/` at the repository root is compiled into
 //! the library, so `Ruleset::bundled()` works from any installed wheel without data files.
-//! `rulesets/examples/` holds examples for users (a provider's extension), not bundled rulesets.
+//! `rulesets/examples/` holds examples for users (a provider's extension) and `rulesets/tools/`
+//! the scripts and review data that generate ruleset files: neither is a bundled ruleset.
 
 use std::env;
 use std::fmt::Write as _;
@@ -63,7 +64,7 @@ fn collect_toml(dir: &Path, files: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            if path.file_name().is_some_and(|n| n == "examples") {
+            if path.file_name().is_some_and(|n| n == "examples" || n == "tools") {
                 continue;
             }
             collect_toml(&path, files);

@@ -9,6 +9,7 @@ test       run every rule's examples and counter-examples                       
 explain    which rules fire on a text, in which view, and what was vetoed         0, 2
 eval       precision, recall and F1 on the labelled data (skips when absent)      0, 1, 2
 profile    each rule's share of scan time and MB/s alone, slowest first           0, 2
+diff       findings only one of two rulesets reports on an archive (shadow mode)  0, 2
 =========  ====================================================================  ==========
 
 Exit 1 means the command ran and found failures (lint errors, failing examples, missed
@@ -27,6 +28,8 @@ from rich.console import Console
 
 from conduct_scan._core import Ruleset, Scanner
 from conduct_scan.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail
+from conduct_scan.rules.diff import diff_rulesets
+from conduct_scan.rules.diff import render as render_diff
 from conduct_scan.rules.evaluate import (
     DATA_ENV,
     DATASETS,
@@ -46,6 +49,11 @@ from conduct_scan.rules.selftest import run_examples
 def _load(path: Path | None) -> Ruleset:
     """Load the ruleset at ``path``, or the bundled one."""
     return Ruleset.load() if path is None else Ruleset.load(path)
+
+
+def _load_named(spec: str) -> Ruleset:
+    """Load ``bundled`` or the ruleset file or directory ``spec``."""
+    return Ruleset.load() if spec == "bundled" else Ruleset.load(spec)
 
 
 ruleset_option = click.option(
@@ -140,7 +148,9 @@ def explain(text: str, ruleset_path: Path | None, as_json: bool) -> None:
     """Show which rules fire on TEXT, in which view, and why other candidates were dropped.
 
     TEXT ``-`` reads standard input. Dropped candidates say why: vetoed by an unless term,
-    inside an allow term, no near term within range, fewer matches than min_count.
+    inside an allow term, inside an innocent compound of the term, the post in another language
+    than the rule's (the guessed language is shown), no near term within range, fewer matches
+    than min_count.
     """
     if text == "-":
         text = sys.stdin.read()
@@ -244,3 +254,53 @@ def profile_command(
         click.echo(json.dumps(result.as_dict(), indent=2))
     else:
         click.echo(render(result))
+
+
+@rules.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--out",
+    "-o",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write only_old.parquet, only_new.parquet and by_rule.parquet here.",
+)
+@click.option(
+    "--text-column",
+    "-t",
+    "text_columns",
+    multiple=True,
+    default=("text",),
+    show_default=True,
+    help="Column to scan; repeat for several.",
+)
+@click.option("--id-column", default="post_id", show_default=True, help="Post id column.")
+@click.option("--examples", default=2, show_default=True, help="Examples shown per rule and side.")
+@click.option("--threads", type=int, default=None, help="Scanner threads (default: all cores).")
+def diff(
+    old: str,
+    new: str,
+    sources: tuple[str, ...],
+    out: Path | None,
+    text_columns: tuple[str, ...],
+    id_column: str,
+    examples: int,
+    threads: int | None,
+) -> None:
+    """Scan SOURCE... with the OLD and the NEW ruleset and report the findings only one has.
+
+    OLD and NEW are ruleset files or directories, or ``bundled``. Findings are the same when
+    post, field, rule and evidence span are; the rest is counted per rule and clause, with
+    examples, and with ``--out`` written as Parquet. Shadow mode before a ruleset release.
+    """
+    result = diff_rulesets(
+        _load_named(old), _load_named(new), list(sources),
+        text_columns=text_columns, id_column=id_column, threads=threads,
+    )  # fmt: skip
+    render_diff(result, Console(highlight=False, soft_wrap=True), examples)
+    if out is not None:
+        for path in result.write(out):
+            click.echo(f"wrote {path}")

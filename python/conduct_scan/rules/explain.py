@@ -2,7 +2,9 @@
 
 Which rules fire, in which view, on which characters; and for every candidate that did not
 become a finding, why: vetoed by an ``unless`` term, inside an ``allow`` term, no ``near`` term
-close enough, fewer matches than ``min_count``, or a duplicate of a match already reported. In a
+close enough, fewer matches than ``min_count``, a duplicate of a match already reported, inside an
+innocent compound of the term (the compound is named), or a rule of another language than the
+post's guessed one (the guess is shown). In a
 terminal the evidence is highlighted with rich; otherwise (pipes, tests) the same content is
 printed as plain text with the spans in ``[[double brackets]]``.
 """
@@ -17,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from conduct_scan._core import Scanner
+from conduct_scan._core import Scanner, guess_language
 from conduct_scan.rules.lint import view_text
 
 #: Styles of candidate outcomes in the terminal.
@@ -28,6 +30,8 @@ STYLES = {
     "not_near": "underline yellow",
     "below_min_count": "underline yellow",
     "duplicate": "dim",
+    "in_compound": "black on green",
+    "other_language": "dim yellow",
 }
 
 
@@ -57,6 +61,9 @@ class Explanation:
     #: The normalised text of each view a candidate was found in (exact and casefold left out
     #: when equal to the text).
     views: dict[str, str]
+    #: The post's guessed language (``vi``, ``en`` or ``unknown``), which rules' ``lang`` is
+    #: checked against.
+    language: str = "unknown"
 
     @property
     def kept(self) -> list[Candidate]:
@@ -70,6 +77,7 @@ class Explanation:
             "findings": [asdict(c) for c in self.kept],
             "candidates": [asdict(c) for c in self.candidates],
             "views": self.views,
+            "language": self.language,
         }
 
 
@@ -110,7 +118,7 @@ def explain(scanner: Scanner, text: str) -> Explanation:
         shown = view_text(view, text)
         if view in ("fold", "skeleton") or shown != text:
             views[view] = shown
-    return Explanation(text=text, candidates=candidates, views=views)
+    return Explanation(text=text, candidates=candidates, views=views, language=guess_language(text))
 
 
 def _why(candidate: Candidate) -> str:
@@ -121,6 +129,8 @@ def _why(candidate: Candidate) -> str:
         "not_near": "no near term within range",
         "below_min_count": "fewer matches than min_count",
         "duplicate": "overlaps a match already reported",
+        "in_compound": "inside the innocent compound",
+        "other_language": "another language than the rule's: the post is guessed",
     }
     why = reasons.get(candidate.outcome, candidate.outcome)
     return f"{why} {candidate.because!r}" if candidate.because else why
@@ -146,6 +156,7 @@ def render_plain(explanation: Explanation) -> str:
     lines = [f"text: {_marked(explanation.text, [(c.start, c.end) for c in explanation.kept])}"]
     for view, shown in explanation.views.items():
         lines.append(f"{view}: {shown}")
+    lines.append(f"language: {explanation.language} (guessed)")
     if not explanation.candidates:
         lines.append("no rule matched")
         return "\n".join(lines)
@@ -171,6 +182,7 @@ def render_rich(explanation: Explanation, console: Console) -> None:
     console.print(Text("text: ", style="bold") + text)
     for view, shown in explanation.views.items():
         console.print(Text(f"{view}: ", style="bold dim") + Text(shown, style="dim"))
+    console.print(Text("language: ", style="bold dim") + Text(f"{explanation.language} (guessed)"))
     if not explanation.candidates:
         console.print("no rule matched", style="green")
         return

@@ -9,7 +9,8 @@
 //! [`ruleset`] (TOML → validated rules) → [`normalise`] (views of each text, with offset maps)
 //! → [`matching`] (aho-corasick and Hyperscan) → [`verify`] (word boundaries, `unless`, `allow`,
 //! `near`, `min_count`, de-duplication) → [`scanner`] (all of it over many texts in parallel)
-//! → [`arrow`] (Arrow columns in, findings record batch out).
+//! → [`arrow`] (Arrow columns in, findings record batch out). [`lang`] guesses a post's language
+//! so that rules tagged with another language stay silent on it.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -28,6 +29,7 @@
 
 pub mod arrow;
 mod error;
+pub mod lang;
 pub mod matching;
 pub mod normalise;
 pub mod ruleset;

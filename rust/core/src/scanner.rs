@@ -12,11 +12,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use rayon::prelude::*;
 
 use crate::error::{Error, Problem, Result};
+use crate::lang::{self, Lang};
 use crate::matching::{HsPattern, HsScratch, HyperscanMatcher, LiteralMatcher, Matcher, RawMatch};
 use crate::normalise::pattern::normalise_pattern;
 use crate::normalise::{is_view_of_itself, normalise, View, ViewSet, ViewTexts};
 use crate::ruleset::{MatchMode, Rule, Ruleset};
-use crate::verify::{is_word_bounded, resolve_rule, Conditions, Hit, Outcome, Role, GLOBAL};
+use crate::verify::{is_word_bounded, resolve_rule, silence_other_language, Conditions, Hit, Outcome, Role, GLOBAL};
 
 /// Which matcher runs literal terms.
 ///
@@ -309,6 +310,7 @@ impl Scanner {
         self.conditions.push(Conditions {
             near_within: rule.near.as_ref().map(|n| n.within),
             min_count: rule.min_count,
+            compound_terms: rule.compounds.iter().map(|c| c.term).collect(),
         });
         let word = rule.match_mode == MatchMode::Word;
         let empty = Vec::new();
@@ -345,6 +347,16 @@ impl Scanner {
                     let regex = HsPattern::regex(&normalise_pattern(view, pattern), view != View::Exact);
                     self.add(Compiled::Regex(regex), entry);
                 }
+            }
+            for (i, compound) in rule.compounds.iter().enumerate() {
+                let entry = Entry {
+                    rule: index,
+                    role: Role::Compound,
+                    view,
+                    source: i as u32,
+                    word: true,
+                };
+                self.add(Compiled::Literal(normalise(view, &compound.text)), entry);
             }
         }
     }
@@ -489,6 +501,8 @@ impl Scanner {
                 let because = match outcome {
                     Outcome::Vetoed { source } => Some(self.source_text(hit.rule, Role::Unless, source)),
                     Outcome::Allowed { rule, source } => Some(self.source_text(rule, Role::Allow, source)),
+                    Outcome::InCompound { source } => Some(self.source_text(hit.rule, Role::Compound, source)),
+                    Outcome::OtherLanguage { post } => Some(post.code().to_owned()),
                     _ => None,
                 };
                 Explained {
@@ -513,6 +527,7 @@ impl Scanner {
         let rule = &self.ruleset.rules[rule as usize];
         let empty = Vec::new();
         let (terms, patterns) = match role {
+            Role::Compound => return rule.compounds.get(i).map(|c| c.text.clone()).unwrap_or_default(),
             Role::Hit => (&rule.terms, &rule.patterns),
             Role::Allow => (&rule.allow.terms, &rule.allow.patterns),
             Role::Unless => (&rule.unless.terms, &rule.unless.patterns),
@@ -848,6 +863,8 @@ impl Scanner {
         let mut trace = trace;
         let mut found: Vec<(Hit, u32)> = Vec::new();
         let mut scratch: Vec<Hit> = Vec::new();
+        // The post's language, guessed once, only if a rule with a `lang` tag was hit.
+        let mut post_lang: Option<Lang> = None;
         let mut k = 0;
         while k < rule_hits.len() {
             let rule = rule_hits[k].rule;
@@ -856,6 +873,14 @@ impl Scanner {
             k = end;
             if !hits.iter().any(|h| h.role == Role::Hit) {
                 continue;
+            }
+            let rule_def = &self.ruleset.rules[rule as usize];
+            if rule_def.lang.is_some() {
+                let post = *post_lang.get_or_insert_with(|| lang::guess(text));
+                if !rule_def.admits(post) {
+                    silence_other_language(hits, post, trace.as_deref_mut());
+                    continue;
+                }
             }
             scratch.clear();
             scratch.extend_from_slice(hits);

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use conduct_scan_core::lang::Lang;
+use conduct_scan_core::verify::Outcome;
 use conduct_scan_core::{Error, LiteralBackend, Ruleset, ScanOptions, Scanner};
 
 const RULES: &str = r#"
@@ -67,6 +69,28 @@ id = "twice"
 clause = "c"
 terms = ["spam"]
 min_count = 2
+
+[[rule]]
+id = "compound"
+clause = "c"
+terms = ["lũ", "lụt"]
+
+[[compound]]
+term = "LŨ"
+compounds = ["mùa lũ", "lũ lụt"]
+
+[[rule]]
+id = "english"
+clause = "c"
+lang = "en"
+terms = ["dick"]
+
+[[rule]]
+id = "english-any"
+clause = "c"
+lang = "en"
+lang_scope = "any"
+terms = ["ketamine"]
 "#;
 
 /// `(text, [(rule, view, matched)])`: the findings expected, in order.
@@ -103,6 +127,20 @@ const TABLE: &[Case] = &[
         "spam spam",
         &[("twice", "casefold", "spam"), ("twice", "casefold", "spam")],
     ),
+    // A term inside one of its innocent compounds is not a finding; another term of the same
+    // rule inside that compound still is.
+    ("lũ chúng mày", &[("compound", "casefold", "lũ")]),
+    ("mùa lũ năm nay", &[]),
+    ("Mùa Lũ", &[]),
+    ("lũ lụt", &[("compound", "casefold", "lụt")]),
+    // A rule tagged `en` is silent on a Vietnamese post, unless its scope is `any`.
+    (
+        "Moby Dick is a novel about the whale",
+        &[("english", "casefold", "Dick")],
+    ),
+    ("Ông Dick là người của nhà nước Việt Nam", &[]),
+    ("dick", &[("english", "casefold", "dick")]),
+    ("bán ketamine có hàng nhé", &[("english-any", "casefold", "ketamine")]),
     // Decomposed input: offsets point at the original (NFD) characters.
     (
         "đo\u{0302}\u{0300} ngu",
@@ -252,6 +290,25 @@ fn explain_names_the_veto() {
     let explained = scanner.explain("giết thời gian").unwrap();
     assert!(
         explained.iter().any(|e| e.because.as_deref() == Some("giết thời gian")),
+        "{explained:?}"
+    );
+}
+
+#[test]
+fn explain_names_the_compound_and_the_language() {
+    let scanner = scanner(LiteralBackend::Hyperscan);
+    let explained = scanner.explain("mùa lũ năm nay").unwrap();
+    assert!(
+        explained
+            .iter()
+            .any(|e| matches!(e.outcome, Outcome::InCompound { .. }) && e.because.as_deref() == Some("mùa lũ")),
+        "{explained:?}"
+    );
+    let explained = scanner.explain("Ông Dick là người của nhà nước Việt Nam").unwrap();
+    assert!(
+        explained
+            .iter()
+            .any(|e| e.outcome == Outcome::OtherLanguage { post: Lang::Vi }),
         "{explained:?}"
     );
 }

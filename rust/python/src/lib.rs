@@ -285,7 +285,8 @@ impl PyScanner {
     }
 
     /// Every candidate match in `text` and what verification made of it (kept, vetoed by an
-    /// `unless` term, inside an `allow` term, no `near` term, duplicate, below `min_count`).
+    /// `unless` term, inside an `allow` term, inside an innocent compound of the term, the post
+    /// in another language than the rule's, no `near` term, duplicate, below `min_count`).
     fn explain<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyList>> {
         let explained = self.inner.explain(text).map_err(|e| to_py_err(py, e))?;
         let rules = &self.inner.ruleset().rules;
@@ -306,6 +307,8 @@ impl PyScanner {
                 conduct_scan_core::verify::Outcome::NotNear => "not_near",
                 conduct_scan_core::verify::Outcome::Duplicate => "duplicate",
                 conduct_scan_core::verify::Outcome::BelowMinCount => "below_min_count",
+                conduct_scan_core::verify::Outcome::InCompound { .. } => "in_compound",
+                conduct_scan_core::verify::Outcome::OtherLanguage { .. } => "other_language",
             };
             d.set_item("outcome", outcome)?;
             d.set_item("because", e.because)?;
@@ -351,6 +354,12 @@ fn accumulate(totals: &mut ScanOutput, output: ScanOutput, batches: &mut Vec<Rec
 fn normalise(view: &str, text: &str) -> PyResult<String> {
     let view = view.parse().map_err(PyValueError::new_err)?;
     Ok(conduct_scan_core::normalise::normalise(view, text))
+}
+
+/// The guessed language of `text`: `vi`, `en` or `unknown` (what rules' `lang` is checked against).
+#[pyfunction]
+fn guess_language(text: &str) -> &'static str {
+    conduct_scan_core::lang::guess(text).code()
 }
 
 /// Benchmark reference: one Hyperscan database of `terms` (escaped) and `patterns` (UTF-8, UCP,
@@ -405,6 +414,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRuleset>()?;
     m.add_class::<PyScanner>()?;
     m.add_function(wrap_pyfunction!(normalise, m)?)?;
+    m.add_function(wrap_pyfunction!(guess_language, m)?)?;
     m.add_class::<PyBareHyperscan>()?;
     m.add("ConductScanError", py.get_type::<ConductScanError>())?;
     m.add("RulesetError", py.get_type::<RulesetError>())?;

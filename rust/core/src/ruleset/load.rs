@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use super::model::{Clause, Law, Meta, Rule, Ruleset};
+use super::model::{Clause, Compound, CompoundList, Law, Meta, NamedList, Rule, Ruleset};
 use crate::error::{Error, Problem, Result};
 use crate::matching::{validate_pattern, HsPattern};
 use crate::normalise::pattern::normalise_pattern;
@@ -48,6 +48,8 @@ struct Parts {
     laws: Vec<Law>,
     clauses: Vec<Clause>,
     rules: Vec<Rule>,
+    lists: Vec<NamedList>,
+    compound_lists: Vec<CompoundList>,
 }
 
 impl Ruleset {
@@ -199,6 +201,8 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
         rules: Vec::new(),
         disabled: meta.disable.clone(),
         allow: Vec::new(),
+        lists: Vec::new(),
+        compound_lists: Vec::new(),
         sha256: String::new(),
         files,
     };
@@ -223,13 +227,21 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
             .filter(|r| !meta.disable.contains(&r.id))
             .collect();
         ruleset.allow = base.allow;
+        ruleset.lists = base.lists;
+        ruleset.compound_lists = base.compound_lists;
         ruleset.disabled.extend(base.disabled);
     } else if !meta.disable.is_empty() {
         problems.push(problem(&meta_file, None, "`disable` needs `extends`"));
     }
     ruleset.laws.extend(parts.laws);
     ruleset.clauses.extend(parts.clauses);
-    ruleset.rules.extend(parts.rules);
+    ruleset.lists.extend(parts.lists);
+    ruleset.compound_lists.extend(parts.compound_lists);
+    // The base's rules were expanded when it loaded; only this ruleset's own rules name lists.
+    let mut own_rules = parts.rules;
+    expand_lists(&ruleset.lists, &mut own_rules, &mut problems);
+    ruleset.rules.extend(own_rules);
+    attach_compounds(&mut ruleset, &mut problems);
     for term in &meta.allow {
         if term.trim().is_empty() {
             problems.push(problem(&meta_file, None, "allow: empty term"));
@@ -321,10 +333,20 @@ fn parse_file(source: &Source, parts: &mut Parts, problems: &mut Vec<Problem>) {
                 rule.file = name.to_owned();
                 parts.rules.push(rule);
             }),
+            "list" => items(name, "list", value, problems, |mut list: NamedList| {
+                list.file = name.to_owned();
+                parts.lists.push(list);
+            }),
+            "compound" => items(name, "compound", value, problems, |mut list: CompoundList| {
+                list.file = name.to_owned();
+                parts.compound_lists.push(list);
+            }),
             other => problems.push(problem(
                 name,
                 None,
-                format!("unknown top-level key `{other}` (expected [ruleset], [[law]], [[clause]], [[rule]])"),
+                format!(
+                    "unknown top-level key `{other}` (expected [ruleset], [[law]], [[clause]], [[rule]], [[list]], [[compound]])"
+                ),
             )),
         }
     }
@@ -354,6 +376,86 @@ fn items<T: DeserializeOwned>(
         match item.try_into::<T>() {
             Ok(value) => accept(value),
             Err(e) => problems.push(problem(file, Some(&label), clean(e))),
+        }
+    }
+}
+
+/// Adds the terms and patterns of the `[[list]]`s a rule's `allow` and `unless` name to the
+/// condition's own.
+fn expand_lists(lists: &[NamedList], rules: &mut [Rule], problems: &mut Vec<Problem>) {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for list in lists {
+        if let Some(first) = seen.insert(list.id.as_str(), list.file.as_str()) {
+            problems.push(problem(
+                &list.file,
+                Some(&format!("list {}", list.id)),
+                format!("duplicate list id (first defined in {first})"),
+            ));
+        }
+        if list.terms.is_empty() && list.patterns.is_empty() {
+            problems.push(problem(
+                &list.file,
+                Some(&format!("list {}", list.id)),
+                "has neither terms nor patterns",
+            ));
+        }
+    }
+    let by_id: HashMap<&str, &NamedList> = lists.iter().map(|l| (l.id.as_str(), l)).collect();
+    for rule in rules {
+        for (key, condition) in [("allow", &mut rule.allow), ("unless", &mut rule.unless)] {
+            for id in &condition.lists {
+                match by_id.get(id.as_str()) {
+                    Some(list) => {
+                        condition.terms.extend(list.terms.iter().cloned());
+                        condition.patterns.extend(list.patterns.iter().cloned());
+                    }
+                    None => problems.push(problem(
+                        &rule.file,
+                        Some(&format!("rule {}", rule.id)),
+                        format!("{key}: unknown list `{id}`"),
+                    )),
+                }
+            }
+        }
+    }
+}
+
+/// Compiles the `[[compound]]` lists into each rule: every term of a rule whose case-folded
+/// form is a listed term gets that term's compounds.
+fn attach_compounds(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
+    let mut by_term: HashMap<String, Vec<&str>> = HashMap::new();
+    for list in &ruleset.compound_lists {
+        let key = normalise(View::Casefold, &list.term);
+        let item = format!("compound {}", list.term);
+        if key.trim().is_empty() {
+            problems.push(problem(&list.file, Some(&item), "term is empty"));
+            continue;
+        }
+        for compound in &list.compounds {
+            let folded = normalise(View::Casefold, compound);
+            let contains = folded
+                .match_indices(key.as_str())
+                .any(|(i, m)| crate::verify::is_word_bounded(&folded, i, i + m.len()));
+            if !contains {
+                problems.push(problem(
+                    &list.file,
+                    Some(&item),
+                    format!("compound {compound:?} does not contain the term as a word"),
+                ));
+                continue;
+            }
+            by_term.entry(key.clone()).or_default().push(compound);
+        }
+    }
+    for rule in &mut ruleset.rules {
+        rule.compounds.clear();
+        for (i, term) in rule.terms.iter().enumerate() {
+            if let Some(compounds) = by_term.get(&normalise(View::Casefold, term)) {
+                rule.compounds.extend(compounds.iter().map(|c| Compound {
+                    term: i as u32,
+                    text: (*c).to_owned(),
+                }));
+            }
         }
     }
 }
@@ -561,6 +663,48 @@ mod tests {
     fn toml_syntax_errors_give_the_line() {
         let got = reasons("[ruleset]\nid = \"t\"\n[[rule]\n");
         assert!(got[0].starts_with("t.toml: invalid TOML: line 3"), "{got:?}");
+    }
+
+    #[test]
+    fn named_lists_are_merged_into_conditions() {
+        let r = Ruleset::from_toml(
+            &format!(
+                "{HEAD}[[list]]\nid = \"news\"\nterms = [\"công an\"]\npatterns = [\"năm \\\\d+\"]\n\
+                 [[rule]]\nid = \"r\"\nclause = \"c\"\nterms = [\"x\"]\n\
+                 unless = {{ lists = [\"news\"], terms = [\"cảnh báo\"] }}\n"
+            ),
+            "t.toml",
+        )
+        .unwrap();
+        let unless = &r.rules[0].unless;
+        assert_eq!(unless.terms, vec!["cảnh báo", "công an"]);
+        assert_eq!(unless.patterns.len(), 1);
+        assert_eq!(unless.lists, vec!["news"]);
+        let got = reasons(&format!(
+            "{HEAD}[[rule]]\nid = \"r\"\nclause = \"c\"\nterms = [\"x\"]\nunless = {{ lists = [\"nope\"] }}\n"
+        ));
+        assert!(
+            got.iter().any(|l| l.contains("rule r: unless: unknown list `nope`")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn compounds_attach_to_every_rule_with_the_term() {
+        let text = format!(
+            "{HEAD}[[compound]]\nterm = \"Lũ\"\ncompounds = [\"mùa lũ\", \"lũ lụt\"]\n\
+             [[rule]]\nid = \"a\"\nclause = \"c\"\nterms = [\"bọn\", \"lũ\"]\n\
+             [[rule]]\nid = \"b\"\nclause = \"c\"\nterms = [\"LŨ\"]\nviews = [\"skeleton\"]\n"
+        );
+        let r = Ruleset::from_toml(&text, "t.toml").unwrap();
+        let a: Vec<_> = r.rules[0].compounds.iter().map(|c| (c.term, c.text.as_str())).collect();
+        assert_eq!(a, vec![(1, "mùa lũ"), (1, "lũ lụt")]);
+        assert_eq!(r.rules[1].compounds.len(), 2);
+        let got = reasons(&format!("{HEAD}[[compound]]\nterm = \"lũ\"\ncompounds = [\"lũng\"]\n"));
+        assert!(
+            got.iter().any(|l| l.contains("does not contain the term as a word")),
+            "{got:?}"
+        );
     }
 
     #[test]

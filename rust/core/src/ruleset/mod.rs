@@ -5,4 +5,7 @@ mod load;
 mod model;
 
 pub use load::{bundled_ruleset_names, DEFAULT_BUNDLED};
-pub use model::{Check, Clause, Condition, Group, Law, MatchMode, Near, Reference, Rule, Ruleset, Severity};
+pub use model::{
+    Check, Clause, Compound, CompoundList, Condition, Group, LangScope, Law, MatchMode, NamedList, Near, Reference,
+    Rule, Ruleset, Severity,
+};

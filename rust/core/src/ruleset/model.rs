@@ -161,13 +161,16 @@ fn medium() -> Severity {
 }
 
 /// Terms and patterns used by a condition (`allow`, `unless`). In TOML either a list of terms or
-/// a table `{ terms = [...], patterns = [...] }`.
+/// a table `{ terms = [...], patterns = [...], lists = [...] }`; the terms and patterns of the
+/// named `[[list]]`s are added to the condition's own when the ruleset loads.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Condition {
     /// Literal terms.
     pub terms: Vec<String>,
     /// Hyperscan patterns.
     pub patterns: Vec<String>,
+    /// Ids of the shared `[[list]]`s merged into `terms` and `patterns`.
+    pub lists: Vec<String>,
 }
 
 impl Condition {
@@ -186,6 +189,8 @@ impl<'de> Deserialize<'de> for Condition {
             terms: Vec<String>,
             #[serde(default)]
             patterns: Vec<String>,
+            #[serde(default)]
+            lists: Vec<String>,
         }
         #[derive(Deserialize)]
         #[serde(untagged)]
@@ -196,17 +201,73 @@ impl<'de> Deserialize<'de> for Condition {
         match Repr::deserialize(deserializer) {
             Ok(Repr::Terms(terms)) => Ok(Condition {
                 terms,
-                patterns: Vec::new(),
+                ..Condition::default()
             }),
             Ok(Repr::Table(t)) => Ok(Condition {
                 terms: t.terms,
                 patterns: t.patterns,
+                lists: t.lists,
             }),
             Err(_) => Err(serde::de::Error::custom(
-                "expected a list of terms or a table { terms = [...], patterns = [...] }",
+                "expected a list of terms or a table { terms = [...], patterns = [...], lists = [...] }",
             )),
         }
     }
+}
+
+/// A named list of terms and patterns that several rules' conditions share (`[[list]]`), so a
+/// veto list is kept in one place: `unless = { lists = ["news-law-warning"] }`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedList {
+    /// Id used in `lists = [...]`.
+    pub id: String,
+    /// What it holds.
+    #[serde(default)]
+    pub description: String,
+    /// Literal terms.
+    #[serde(default)]
+    pub terms: Vec<String>,
+    /// Hyperscan patterns.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// File it was defined in.
+    #[serde(default, skip_deserializing)]
+    pub file: String,
+}
+
+/// The innocent compounds and collocations of one single-syllable term (`[[compound]]`): a
+/// match of the term inside one of them is dropped, in every rule that has the term.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompoundList {
+    /// The term as rules write it (compared after case folding), e.g. `lũ`.
+    pub term: String,
+    /// Compounds containing the term, e.g. `lũ lụt`, `mùa lũ`.
+    pub compounds: Vec<String>,
+    /// File it was defined in.
+    #[serde(default, skip_deserializing)]
+    pub file: String,
+}
+
+/// A compound that excuses one term of a rule (compiled from the `[[compound]]` lists).
+#[derive(Clone, Debug, Serialize)]
+pub struct Compound {
+    /// Index of the term in the rule's `terms`.
+    pub term: u32,
+    /// The compound, as written in the list.
+    pub text: String,
+}
+
+/// Which posts a rule with a `lang` tag applies to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LangScope {
+    /// Posts guessed to be in the rule's language, and posts whose language is undetermined.
+    #[default]
+    Post,
+    /// Every post, whatever its language (for terms that are the same in every language).
+    Any,
 }
 
 /// Other terms that must occur close to a match for it to count.
@@ -279,9 +340,16 @@ pub struct Rule {
     /// Texts the rule must not flag.
     #[serde(default)]
     pub counter_examples: Vec<String>,
-    /// Language tag (`vi`, `en`).
+    /// Language tag (`vi`, `en`): the language of the data the rule was written and tuned on.
     #[serde(default)]
     pub lang: Option<String>,
+    /// `post` (default): with a `lang`, the rule does not fire on a post guessed to be in
+    /// another language; `any`: it fires on every post.
+    #[serde(default)]
+    pub lang_scope: LangScope,
+    /// Innocent compounds of the rule's terms, from the ruleset's `[[compound]]` lists.
+    #[serde(default, skip_deserializing)]
+    pub compounds: Vec<Compound>,
     /// Free-form tags.
     #[serde(default)]
     pub tags: Vec<String>,
@@ -309,6 +377,14 @@ impl Rule {
     /// The rule's severity (resolved from its clause when loading).
     pub fn severity(&self) -> Severity {
         self.severity.unwrap_or(Severity::Medium)
+    }
+
+    /// Whether the rule may fire on a post guessed to be in `post` language.
+    pub fn admits(&self, post: crate::lang::Lang) -> bool {
+        match (&self.lang, self.lang_scope) {
+            (Some(lang), LangScope::Post) => post.admits(lang),
+            _ => true,
+        }
     }
 
     /// Confidence of a match in `view`.
@@ -363,6 +439,10 @@ pub struct Ruleset {
     pub disabled: Vec<String>,
     /// Allow-list: a finding lying inside one of these terms is dropped, whatever the rule.
     pub allow: Vec<String>,
+    /// Shared term lists (`[[list]]`), already merged into the conditions that name them.
+    pub lists: Vec<NamedList>,
+    /// Innocent compounds per term (`[[compound]]`), already compiled into the rules.
+    pub compound_lists: Vec<CompoundList>,
     /// SHA-256 over every file's name and contents, for the audit manifest.
     pub sha256: String,
     /// The files it was read from.

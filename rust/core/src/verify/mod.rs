@@ -4,14 +4,17 @@
 //! per post and per rule, in this order:
 //! 1. `unless`: a hit of one of the rule's `unless` terms anywhere in the post vetoes the rule;
 //! 2. `allow`: a match lying inside a hit of an `allow` term (the rule's or the ruleset's
-//!    allow-list) is dropped (`lon` inside `lon bia`);
+//!    allow-list) is dropped (`lon` inside `lon bia`); so is a match of a term lying inside one
+//!    of that term's innocent compounds (`lũ` inside `lũ lụt`, `mày` inside `mặt mày`);
 //! 3. `near`: with a `near` condition, a match counts only with a near term within N words;
 //! 4. de-duplication: overlapping matches of the rule in one view merge into one; a match in a
 //!    more normalised view that overlaps one already found in a less normalised view is dropped,
 //!    so a finding reports the least normalised view that caught it;
 //! 5. `min_count`: the rule fires only with at least that many matches left.
 //!
-//! Word boundaries are checked before this, on the view text (see [`is_word_bounded`]).
+//! Word boundaries are checked before this, on the view text (see [`is_word_bounded`]), and a
+//! rule tagged with another language than the post's guessed one is silenced as a whole
+//! ([`silence_other_language`]).
 
 use crate::normalise::{is_word_char, View};
 
@@ -26,6 +29,8 @@ pub enum Role {
     Unless,
     /// A term required near a match.
     Near,
+    /// An innocent compound of one of the rule's terms.
+    Compound,
 }
 
 /// One hit of a compiled term or pattern, located in the original text.
@@ -54,6 +59,8 @@ pub struct Conditions {
     pub near_within: Option<u32>,
     /// Minimum number of matches.
     pub min_count: u32,
+    /// For each compound of the rule (by index), the index of the term it excuses.
+    pub compound_terms: Vec<u32>,
 }
 
 /// What happened to one candidate match (for `rules explain`).
@@ -72,6 +79,16 @@ pub enum Outcome {
     Vetoed {
         /// Index of the unless term.
         source: u32,
+    },
+    /// Inside an innocent compound of the term.
+    InCompound {
+        /// Index of the compound in the rule's compounds.
+        source: u32,
+    },
+    /// The rule's `lang` is not the post's guessed language.
+    OtherLanguage {
+        /// The post's guessed language.
+        post: crate::lang::Lang,
     },
     /// No near term within range.
     NotNear,
@@ -166,6 +183,19 @@ pub fn resolve_rule(
             );
             continue;
         }
+        if let Some(compound) = hits.iter().find(|h| {
+            h.role == Role::Compound
+                && conditions.compound_terms.get(h.source as usize) == Some(&hit.source)
+                && inside(span, (h.start, h.end))
+        }) {
+            record(
+                hit,
+                Outcome::InCompound {
+                    source: compound.source,
+                },
+            );
+            continue;
+        }
         if let Some(within) = conditions.near_within {
             let near = hits
                 .iter()
@@ -213,6 +243,15 @@ pub fn resolve_rule(
     accepted
 }
 
+/// Records every candidate of a rule silenced because the post is in another language.
+pub fn silence_other_language(hits: &[Hit], post: crate::lang::Lang, trace: Option<&mut Vec<(Hit, Outcome)>>) {
+    if let Some(trace) = trace {
+        for hit in hits.iter().filter(|h| h.role == Role::Hit && h.rule != GLOBAL) {
+            trace.push((*hit, Outcome::OtherLanguage { post }));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +270,7 @@ mod tests {
     const PLAIN: Conditions = Conditions {
         near_within: None,
         min_count: 1,
+        compound_terms: Vec::new(),
     };
 
     #[test]
@@ -284,6 +324,32 @@ mod tests {
     }
 
     #[test]
+    fn a_compound_excuses_only_its_own_term() {
+        // Compound 0 ("mặt mày", bytes 0..9) excuses term 1; term 0 matched inside it is kept.
+        let compound = hit(Role::Compound, View::Casefold, 0, 9);
+        let term = |source, start, end| Hit {
+            source,
+            ..hit(Role::Hit, View::Casefold, start, end)
+        };
+        let conditions = Conditions {
+            compound_terms: vec![1],
+            ..PLAIN
+        };
+        let mut trace = Vec::new();
+        let kept = resolve_rule(
+            "",
+            &[term(1, 5, 9), term(0, 0, 4), compound],
+            &conditions,
+            Some(&mut trace),
+        );
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].source, 0);
+        assert!(trace
+            .iter()
+            .any(|(h, o)| h.source == 1 && *o == Outcome::InCompound { source: 0 }));
+    }
+
+    #[test]
     fn near_and_min_count() {
         let text = "a b c d e f g h";
         let hits = [
@@ -292,18 +358,15 @@ mod tests {
         ];
         let near = Conditions {
             near_within: Some(2),
-            min_count: 1,
+            ..PLAIN
         };
         assert!(resolve_rule(text, &hits, &near, None).is_empty());
         let near = Conditions {
             near_within: Some(6),
-            min_count: 1,
+            ..PLAIN
         };
         assert_eq!(resolve_rule(text, &hits, &near, None).len(), 1);
-        let twice = Conditions {
-            near_within: None,
-            min_count: 2,
-        };
+        let twice = Conditions { min_count: 2, ..PLAIN };
         assert!(resolve_rule(text, &hits[..1], &twice, None).is_empty());
     }
 }
