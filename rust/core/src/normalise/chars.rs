@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use icu_casemap::CaseMapper;
 use unicode_general_category::{get_general_category, GeneralCategory};
 use unicode_normalization::char::{canonical_combining_class, is_combining_mark};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Default_Ignorable_Code_Point (DerivedCoreProperties.txt): zero-width characters, soft hyphen,
 /// bidi controls, variation selectors, tags. Invisible, so users slip them inside words.
@@ -58,16 +58,30 @@ pub fn is_letter(c: char) -> bool {
     )
 }
 
-/// Whether `c` begins a new normalisation segment: normalisation never combines it with what
-/// precedes it, so text can be normalised one segment at a time with exact offsets.
+/// Whether `c` begins a new normalisation segment: normalisation never combines it (or what
+/// it maps to) with what precedes it, so text can be normalised one segment at a time with
+/// exact offsets. From the normalisation data: `c` and the first character of its casefold
+/// form must be starters (canonical combining class 0, not a mark) that never compose with a
+/// preceding character (NFKC_Quick_Check is not Maybe). The second condition catches the
+/// characters whose compatibility form composes backwards: halfwidth katakana sound marks
+/// (U+FF9E → U+3099) and Hangul compatibility jamo (U+314F → U+1161).
 pub fn starts_segment(c: char) -> bool {
-    let u = c as u32;
-    if u < 0x300 {
+    if (c as u32) < 0x300 {
         return true;
     }
-    // Hangul medial vowels and final consonants compose with the preceding syllable.
-    let hangul_vt = (0x1161..=0x11C2).contains(&u);
-    canonical_combining_class(c) == 0 && !is_combining_mark(c) && !hangul_vt
+    if !is_plain_starter(c) {
+        return false;
+    }
+    let mut folded = String::new();
+    nfkc_casefold_char(c, &mut folded);
+    folded.chars().next().is_none_or(is_plain_starter)
+}
+
+/// A starter that never composes with a preceding character.
+fn is_plain_starter(c: char) -> bool {
+    canonical_combining_class(c) == 0
+        && !is_combining_mark(c)
+        && is_nfkc_quick(std::iter::once(c)) != IsNormalized::Maybe
 }
 
 /// `exact` view of one segment: NFC.
@@ -75,9 +89,38 @@ pub fn exact_segment(seg: &str, out: &mut String) {
     out.extend(seg.nfc());
 }
 
-/// `casefold` view of one segment: NFKC, full case folding, NFKC again (folding can
-/// denormalise), default-ignorable code points removed.
+/// `casefold` view of one segment: toNFKC_Casefold (UAX #44): every character mapped to its
+/// NFKC_Casefold form, then NFC. The mapping comes before any reordering: U+0345 (a mark)
+/// folds to ι (a starter), so marks after it stay after ι.
 pub fn casefold_segment(seg: &str, out: &mut String) {
+    let mut mapped = String::new();
+    for c in seg.chars() {
+        nfkc_casefold_char(c, &mut mapped);
+    }
+    out.extend(mapped.nfc());
+}
+
+/// NFKC_Casefold of one character (DerivedNormalizationProps.txt): NFKC, full case folding
+/// and removal of default-ignorable code points, repeated until the text no longer changes.
+fn nfkc_casefold_char(c: char, out: &mut String) {
+    let mut tmp = [0u8; 4];
+    let source: &str = c.encode_utf8(&mut tmp);
+    let mut current = String::new();
+    casefold_once(source, &mut current);
+    while current.as_str() != source {
+        let mut next = String::new();
+        casefold_once(&current, &mut next);
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    out.push_str(&current);
+}
+
+/// One round of NFKC_Casefold: NFKC, full case folding, NFKC again (folding can denormalise),
+/// default-ignorable code points removed.
+fn casefold_once(seg: &str, out: &mut String) {
     let visible: String = seg.chars().filter(|&c| !is_default_ignorable(c)).nfkc().collect();
     let folded = CaseMapper::new().fold_string(&visible);
     out.extend(folded.nfkc().filter(|&c| !is_default_ignorable(c)));
@@ -118,13 +161,19 @@ struct Entry {
 pub struct CharTable {
     entries: Vec<Entry>,
     pool: String,
+    /// One bit per character of [`EMOJI_BLOCKS`]: set when every view keeps it as it is and it
+    /// starts a segment (pictographs; not the squared and circled letters among them).
+    inert_emoji: Vec<u64>,
 }
 
 /// Upper bound (exclusive) of the characters the table covers.
 const TABLE_END: u32 = 0x10000;
 
+/// The astral blocks of emoji and pictographs (U+1F000..U+1FAFF), which posts use a lot.
+const EMOJI_BLOCKS: std::ops::Range<u32> = 0x1F000..0x1FB00;
+
 impl CharTable {
-    /// The table, computed on first use (about 60 ms).
+    /// The table, computed on first use (about 100 ms).
     pub fn get() -> &'static CharTable {
         static TABLE: OnceLock<CharTable> = OnceLock::new();
         TABLE.get_or_init(CharTable::build)
@@ -158,7 +207,26 @@ impl CharTable {
                 starts_segment: starts_segment(c),
             });
         }
-        CharTable { entries, pool }
+        let mut inert_emoji = vec![0u64; EMOJI_BLOCKS.len().div_ceil(64)];
+        for u in EMOJI_BLOCKS {
+            let Some(c) = char::from_u32(u) else { continue };
+            let s = c.to_string();
+            let views: [fn(&str, &mut String); 3] = [exact_segment, casefold_segment, fold_segment];
+            let unchanged = views.iter().all(|f| {
+                let mut out = String::new();
+                f(&s, &mut out);
+                out == s
+            });
+            if unchanged && starts_segment(c) {
+                let bit = (u - EMOJI_BLOCKS.start) as usize;
+                inert_emoji[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        CharTable {
+            entries,
+            pool,
+            inert_emoji,
+        }
     }
 
     /// Whether `c` is answered by the table.
@@ -167,12 +235,22 @@ impl CharTable {
         (c as u32) < TABLE_END
     }
 
-    /// [`starts_segment`], answered from the table for BMP characters.
+    /// Whether `c` is an emoji or pictograph that every view keeps as it is.
+    #[inline]
+    fn is_inert_emoji(&self, c: char) -> bool {
+        let u = c as u32;
+        EMOJI_BLOCKS.contains(&u) && {
+            let bit = (u - EMOJI_BLOCKS.start) as usize;
+            self.inert_emoji[bit / 64] & (1 << (bit % 64)) != 0
+        }
+    }
+
+    /// [`starts_segment`], answered from the table for BMP characters and emoji.
     #[inline]
     pub fn starts_segment(&self, c: char) -> bool {
         match self.entries.get(c as usize) {
             Some(entry) => entry.starts_segment,
-            None => starts_segment(c),
+            None => self.is_inert_emoji(c) || starts_segment(c),
         }
     }
 
@@ -191,11 +269,13 @@ impl CharTable {
     }
 }
 
-/// Emoji and pictographs outside the BMP: no case, no decomposition, nothing to strip, so every
-/// view keeps them as they are without the slow path.
+/// Emoji and pictographs outside the BMP that need no work: no case, no decomposition,
+/// nothing to strip, so every view keeps them as they are without the slow path. Computed from
+/// the normalisation data, so the squared and circled letters of U+1F100..U+1F1FF (which NFKC
+/// maps to letters) are not among them.
 #[inline]
 pub fn is_inert_astral(c: char) -> bool {
-    (0x1F000..=0x1FAFF).contains(&(c as u32))
+    CharTable::get().is_inert_emoji(c)
 }
 
 #[cfg(test)]
@@ -239,10 +319,32 @@ mod tests {
     }
 
     #[test]
+    fn default_ignorables_are_unicode_s() {
+        use icu_properties::props::DefaultIgnorableCodePoint;
+        use icu_properties::CodePointSetData;
+        let unicode = CodePointSetData::new::<DefaultIgnorableCodePoint>();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_default_ignorable(c), unicode.contains(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn emoji_are_inert_but_enclosed_letters_are_not() {
+        assert!(is_inert_astral('😀') && is_inert_astral('🔥') && is_inert_astral('🇻'));
+        // Squared (NFKC: F) and negative squared letters (a skeleton homoglyph of f).
+        assert!(!is_inert_astral('🄵'));
+        assert!(!is_inert_astral('a') && !is_inert_astral('𝐟'));
+        let table = CharTable::get();
+        assert!(table.starts_segment('😀') && table.starts_segment('🄵'));
+    }
+
+    #[test]
     fn classes() {
         assert!(is_word_char('ệ') && is_word_char('7') && is_word_char('\u{0301}'));
         assert!(!is_word_char(' ') && !is_word_char('_') && !is_word_char('😀'));
         assert!(is_default_ignorable('\u{200B}') && is_default_ignorable('\u{00AD}'));
         assert!(starts_segment('a') && !starts_segment('\u{0301}'));
+        // Halfwidth voiced sound mark and compatibility jamo compose with what precedes them.
+        assert!(!starts_segment('\u{FF9E}') && !starts_segment('\u{314F}'));
     }
 }
