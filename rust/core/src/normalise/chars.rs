@@ -74,7 +74,12 @@ pub fn starts_segment(c: char) -> bool {
     }
     let mut folded = String::new();
     nfkc_casefold_char(c, &mut folded);
-    folded.chars().next().is_none_or(is_plain_starter)
+    starts_segment_folding_to(c, &folded)
+}
+
+/// [`starts_segment`] of `c`, given its casefold form.
+fn starts_segment_folding_to(c: char, casefolded: &str) -> bool {
+    (c as u32) < 0x300 || (is_plain_starter(c) && casefolded.chars().next().is_none_or(is_plain_starter))
 }
 
 /// A starter that never composes with a preceding character.
@@ -94,8 +99,16 @@ pub fn exact_segment(seg: &str, out: &mut String) {
 /// folds to ι (a starter), so marks after it stay after ι.
 pub fn casefold_segment(seg: &str, out: &mut String) {
     let mut mapped = String::new();
+    // Once the table is built (not while it is being built), BMP characters come from it.
+    let table = TABLE.get();
     for c in seg.chars() {
-        nfkc_casefold_char(c, &mut mapped);
+        match table.filter(|_| CharTable::covers(c)) {
+            Some(table) => match table.form(c, super::View::Casefold) {
+                Some(form) => mapped.push_str(std::str::from_utf8(form).unwrap_or_default()),
+                None => mapped.push(c),
+            },
+            None => nfkc_casefold_char(c, &mut mapped),
+        }
     }
     out.extend(mapped.nfc());
 }
@@ -131,6 +144,11 @@ fn casefold_once(seg: &str, out: &mut String) {
 pub fn fold_segment(seg: &str, out: &mut String) {
     let mut casefolded = String::new();
     casefold_segment(seg, &mut casefolded);
+    fold_casefolded(&casefolded, out);
+}
+
+/// The fold view of casefold text.
+fn fold_casefolded(casefolded: &str, out: &mut String) {
     let bare: String = casefolded
         .nfd()
         .filter(|&c| !is_combining_mark(c))
@@ -166,6 +184,8 @@ pub struct CharTable {
     inert_emoji: Vec<u64>,
 }
 
+static TABLE: OnceLock<CharTable> = OnceLock::new();
+
 /// Upper bound (exclusive) of the characters the table covers.
 const TABLE_END: u32 = 0x10000;
 
@@ -175,36 +195,39 @@ const EMOJI_BLOCKS: std::ops::Range<u32> = 0x1F000..0x1FB00;
 impl CharTable {
     /// The table, computed on first use (about 100 ms).
     pub fn get() -> &'static CharTable {
-        static TABLE: OnceLock<CharTable> = OnceLock::new();
         TABLE.get_or_init(CharTable::build)
     }
 
     fn build() -> CharTable {
         let mut pool = String::new();
         let mut entries = Vec::with_capacity(TABLE_END as usize);
-        let mut buf = String::new();
-        let mut slot = |c: char, f: fn(&str, &mut String), pool: &mut String| {
-            buf.clear();
-            let mut tmp = [0u8; 4];
-            f(c.encode_utf8(&mut tmp), &mut buf);
-            let mut one = buf.chars();
+        // A character's slot: SAME when its form is itself, else where the form is in `pool`.
+        let slot = |c: char, form: &str, pool: &mut String| {
+            let mut one = form.chars();
             if one.next() == Some(c) && one.next().is_none() {
                 return Slot { offset: 0, len: SAME };
             }
             let offset = pool.len() as u32;
-            pool.push_str(&buf);
+            pool.push_str(form);
             Slot {
                 offset,
-                len: buf.len() as u8,
+                len: form.len() as u8,
             }
         };
+        let (mut exact, mut casefold, mut fold) = (String::new(), String::new(), String::new());
         for u in 0..TABLE_END {
             let c = char::from_u32(u).unwrap_or('\u{FFFD}');
+            let mut tmp = [0u8; 4];
+            let s: &str = c.encode_utf8(&mut tmp);
+            (exact.clear(), casefold.clear(), fold.clear());
+            exact_segment(s, &mut exact);
+            casefold_segment(s, &mut casefold);
+            fold_casefolded(&casefold, &mut fold);
             entries.push(Entry {
-                exact: slot(c, exact_segment, &mut pool),
-                casefold: slot(c, casefold_segment, &mut pool),
-                fold: slot(c, fold_segment, &mut pool),
-                starts_segment: starts_segment(c),
+                exact: slot(c, &exact, &mut pool),
+                casefold: slot(c, &casefold, &mut pool),
+                fold: slot(c, &fold, &mut pool),
+                starts_segment: starts_segment_folding_to(c, &casefold),
             });
         }
         let mut inert_emoji = vec![0u64; EMOJI_BLOCKS.len().div_ceil(64)];
