@@ -219,7 +219,9 @@ impl CharTable {
             let c = char::from_u32(u).unwrap_or('\u{FFFD}');
             let mut tmp = [0u8; 4];
             let s: &str = c.encode_utf8(&mut tmp);
-            (exact.clear(), casefold.clear(), fold.clear());
+            exact.clear();
+            casefold.clear();
+            fold.clear();
             exact_segment(s, &mut exact);
             casefold_segment(s, &mut casefold);
             fold_casefolded(&casefold, &mut fold);
