@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 _IGNORABLE = [
     (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
@@ -39,9 +40,22 @@ def exact(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
+def _nfkc_casefold_char(c: str) -> str:
+    """NFKC_Casefold of one character (DerivedNormalizationProps.txt): NFKC, case folding and
+    default ignorables removed, until nothing changes."""
+    t = c
+    while True:
+        n = _visible(
+            unicodedata.normalize("NFKC", _visible(unicodedata.normalize("NFKC", t)).casefold())
+        )
+        if n == t:
+            return t
+        t = n
+
+
 def casefold(s: str) -> str:
-    t = unicodedata.normalize("NFKC", _visible(s)).casefold()
-    return _visible(unicodedata.normalize("NFKC", t))
+    """toNFKC_Casefold (UAX #44): every character mapped, then NFC."""
+    return unicodedata.normalize("NFC", "".join(_nfkc_casefold_char(c) for c in s))
 
 
 def fold(s: str) -> str:
@@ -50,13 +64,20 @@ def fold(s: str) -> str:
     return unicodedata.normalize("NFC", t)
 
 
-HOMOGLYPHS = dict(
-    zip(
-        "авгеіјкмнопрстухьѕԁԛԝһӏ" + "αβγεηικμνορτυχω" + "ıłøɑɡƅ",
-        "abreijkmhonpctyxbsdqwhl" + "abyenikuvoptuxw" + "iloagb",
-        strict=True,
-    )
-)
+def _homoglyphs() -> dict[str, str]:
+    """The skeleton's character map, from the engine's generated data file (UTS #39
+    confusables and Unicode names; see homoglyphs.rs)."""
+    path = Path(__file__).parent.parent / "rust/core/src/normalise/homoglyphs.tsv"
+    table = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        source, target = line.split("\t")[:2]
+        table[chr(int(source, 16))] = "".join(chr(int(h, 16)) for h in target.split(" "))
+    return table
+
+
+HOMOGLYPHS = _homoglyphs()
 LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 SEPARATORS = set(" \t.-_*/\\|+~^·•")
 
@@ -108,7 +129,7 @@ def _spaced_out_separators(units: list[str]) -> list[bool]:
 
 
 def skeleton(s: str) -> str:
-    units = [HOMOGLYPHS.get(c, c) for c in fold(s)]
+    units = [u for c in fold(s) for u in HOMOGLYPHS.get(c, c)]
     drop = _spaced_out_separators(units)
     kept = [u for u, d in zip(units, drop, strict=True) if not d]
     out: list[str] = []

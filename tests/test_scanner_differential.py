@@ -1,7 +1,9 @@
 """The native scanner against the plain-Python reference (``tests/reference.py``).
 
 Thousands of generated posts: upper-case Vietnamese, decomposed (NFD) input, emoji, zero-width
-characters, homoglyphs, leetspeak, spaced-out letters, empty strings and nulls. For every view:
+characters, homoglyphs (Cyrillic, Greek, Armenian, Cherokee, small capitals, squared and
+circled letters, mathematical alphanumerics), leetspeak, spaced-out letters, empty strings and
+nulls. For every view:
 the view text equals the reference's, every rule finds as many matches as the reference, and
 every finding's offsets slice the original text to the evidence.
 """
@@ -35,7 +37,27 @@ ALPHABET = (
     + "асеорхΑΟοιν"  # Cyrillic and Greek look-alikes
     + "ｆｕｃｋＦ"  # fullwidth
     + "ßς"
+    + "🄵🅄🅵🆄ꜰᴜᴄᴋսօ𝐟𝓾\u0345"  # squared, negative squared, small capitals, Armenian, mathematical
 )
+
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+#: Look-alikes of ASCII letters that users type to get past filters, one family each.
+LOOK_ALIKES: dict[str, dict[str, str]] = {
+    "squared": {c: chr(0x1F130 + i) for i, c in enumerate(_LOWER)},
+    "negative squared": {c: chr(0x1F170 + i) for i, c in enumerate(_LOWER)},
+    "negative circled": {c: chr(0x1F150 + i) for i, c in enumerate(_LOWER)},
+    "circled": {c: chr(0x24D0 + i) for i, c in enumerate(_LOWER)},
+    "mathematical bold": {c: chr(0x1D41A + i) for i, c in enumerate(_LOWER)},
+    "mathematical script bold": {c: chr(0x1D4EA + i) for i, c in enumerate(_LOWER)},
+    "fullwidth": {c: chr(0xFF41 + i) for i, c in enumerate(_LOWER)},
+    "small capitals": dict(
+        zip("abcdefghijklmnopqrstuvwyz", "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ", strict=True)
+    ),
+    "Armenian": dict(zip("fghijnoqsuw", "քցհւյոօզտսա", strict=True)),
+    "Cherokee": dict(zip("abcdeghijkmoprstvwz", "ᎪᏴᏟᎠᎬᏀᎻᎥᎫᏦᎷᎾᏢᎡᏚᎢᏙᎳᏃ", strict=True)),
+    "Greek": dict(zip("aeiknoptuvxy", "αει\u03baηορτυνχγ", strict=True)),
+    "Cyrillic": dict(zip("abcehijkmopstxy", "авсеһіјкмор\u0455тху", strict=True)),
+}
 TERMS = [
     "ngu", "đồ ngu", "địt", "lồn", "chó", "óc chó", "vãi", "đm", "con mẹ mày",
     "fuck", "shit", "ass", "bitch", "Straße", "dit me", "sh1t", "f u c k", "NGU",
@@ -83,7 +105,7 @@ def scanner(request: pytest.FixtureRequest) -> Scanner:
     return Scanner(ruleset, threads=2, literal_backend=request.param)
 
 
-def _disguise(term: str, how: int) -> str:
+def _disguise(term: str, how: int, family: str = "squared") -> str:
     """A term as users write it to get past filters."""
     if how == 0:
         return term.upper()
@@ -99,12 +121,22 @@ def _disguise(term: str, how: int) -> str:
         return reference.fold(term)
     if how == 6:
         return term.replace("o", "0").replace("i", "1").replace("c", "с")
+    if how == 7:
+        return _look_alike(term, family)
     return term
+
+
+def _look_alike(term: str, family: str) -> str:
+    """Every ASCII letter of `term` that the family has, written as its look-alike."""
+    forms = LOOK_ALIKES[family]
+    return "".join(forms.get(c, c) for c in reference.fold(term))
 
 
 token = st.one_of(
     st.text(alphabet=ALPHABET, min_size=1, max_size=8),
-    st.builds(_disguise, st.sampled_from(TERMS), st.integers(0, 7)),
+    st.builds(
+        _disguise, st.sampled_from(TERMS), st.integers(0, 8), st.sampled_from(sorted(LOOK_ALIKES))
+    ),
 )
 post = st.lists(token, max_size=10).map(" ".join)
 posts = st.lists(st.one_of(post, st.just(""), st.none()), min_size=1, max_size=40)

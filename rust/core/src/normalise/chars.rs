@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use icu_casemap::CaseMapper;
 use unicode_general_category::{get_general_category, GeneralCategory};
 use unicode_normalization::char::{canonical_combining_class, is_combining_mark};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Default_Ignorable_Code_Point (DerivedCoreProperties.txt): zero-width characters, soft hyphen,
 /// bidi controls, variation selectors, tags. Invisible, so users slip them inside words.
@@ -58,16 +58,35 @@ pub fn is_letter(c: char) -> bool {
     )
 }
 
-/// Whether `c` begins a new normalisation segment: normalisation never combines it with what
-/// precedes it, so text can be normalised one segment at a time with exact offsets.
+/// Whether `c` begins a new normalisation segment: normalisation never combines it (or what
+/// it maps to) with what precedes it, so text can be normalised one segment at a time with
+/// exact offsets. From the normalisation data: `c` and the first character of its casefold
+/// form must be starters (canonical combining class 0, not a mark) that never compose with a
+/// preceding character (NFKC_Quick_Check is not Maybe). The second condition catches the
+/// characters whose compatibility form composes backwards: halfwidth katakana sound marks
+/// (U+FF9E → U+3099) and Hangul compatibility jamo (U+314F → U+1161).
 pub fn starts_segment(c: char) -> bool {
-    let u = c as u32;
-    if u < 0x300 {
+    if (c as u32) < 0x300 {
         return true;
     }
-    // Hangul medial vowels and final consonants compose with the preceding syllable.
-    let hangul_vt = (0x1161..=0x11C2).contains(&u);
-    canonical_combining_class(c) == 0 && !is_combining_mark(c) && !hangul_vt
+    if !is_plain_starter(c) {
+        return false;
+    }
+    let mut folded = String::new();
+    nfkc_casefold_char(c, &mut folded);
+    starts_segment_folding_to(c, &folded)
+}
+
+/// [`starts_segment`] of `c`, given its casefold form.
+fn starts_segment_folding_to(c: char, casefolded: &str) -> bool {
+    (c as u32) < 0x300 || (is_plain_starter(c) && casefolded.chars().next().is_none_or(is_plain_starter))
+}
+
+/// A starter that never composes with a preceding character.
+fn is_plain_starter(c: char) -> bool {
+    canonical_combining_class(c) == 0
+        && !is_combining_mark(c)
+        && is_nfkc_quick(std::iter::once(c)) != IsNormalized::Maybe
 }
 
 /// `exact` view of one segment: NFC.
@@ -75,9 +94,46 @@ pub fn exact_segment(seg: &str, out: &mut String) {
     out.extend(seg.nfc());
 }
 
-/// `casefold` view of one segment: NFKC, full case folding, NFKC again (folding can
-/// denormalise), default-ignorable code points removed.
+/// `casefold` view of one segment: toNFKC_Casefold (UAX #44): every character mapped to its
+/// NFKC_Casefold form, then NFC. The mapping comes before any reordering: U+0345 (a mark)
+/// folds to ι (a starter), so marks after it stay after ι.
 pub fn casefold_segment(seg: &str, out: &mut String) {
+    let mut mapped = String::new();
+    // Once the table is built (not while it is being built), BMP characters come from it.
+    let table = TABLE.get();
+    for c in seg.chars() {
+        match table.filter(|_| CharTable::covers(c)) {
+            Some(table) => match table.form(c, super::View::Casefold) {
+                Some(form) => mapped.push_str(std::str::from_utf8(form).unwrap_or_default()),
+                None => mapped.push(c),
+            },
+            None => nfkc_casefold_char(c, &mut mapped),
+        }
+    }
+    out.extend(mapped.nfc());
+}
+
+/// NFKC_Casefold of one character (DerivedNormalizationProps.txt): NFKC, full case folding
+/// and removal of default-ignorable code points, repeated until the text no longer changes.
+fn nfkc_casefold_char(c: char, out: &mut String) {
+    let mut tmp = [0u8; 4];
+    let source: &str = c.encode_utf8(&mut tmp);
+    let mut current = String::new();
+    casefold_once(source, &mut current);
+    while current.as_str() != source {
+        let mut next = String::new();
+        casefold_once(&current, &mut next);
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    out.push_str(&current);
+}
+
+/// One round of NFKC_Casefold: NFKC, full case folding, NFKC again (folding can denormalise),
+/// default-ignorable code points removed.
+fn casefold_once(seg: &str, out: &mut String) {
     let visible: String = seg.chars().filter(|&c| !is_default_ignorable(c)).nfkc().collect();
     let folded = CaseMapper::new().fold_string(&visible);
     out.extend(folded.nfkc().filter(|&c| !is_default_ignorable(c)));
@@ -88,6 +144,11 @@ pub fn casefold_segment(seg: &str, out: &mut String) {
 pub fn fold_segment(seg: &str, out: &mut String) {
     let mut casefolded = String::new();
     casefold_segment(seg, &mut casefolded);
+    fold_casefolded(&casefolded, out);
+}
+
+/// The fold view of casefold text.
+fn fold_casefolded(casefolded: &str, out: &mut String) {
     let bare: String = casefolded
         .nfd()
         .filter(|&c| !is_combining_mark(c))
@@ -118,47 +179,79 @@ struct Entry {
 pub struct CharTable {
     entries: Vec<Entry>,
     pool: String,
+    /// One bit per character of [`EMOJI_BLOCKS`]: set when every view keeps it as it is and it
+    /// starts a segment (pictographs; not the squared and circled letters among them).
+    inert_emoji: Vec<u64>,
 }
+
+static TABLE: OnceLock<CharTable> = OnceLock::new();
 
 /// Upper bound (exclusive) of the characters the table covers.
 const TABLE_END: u32 = 0x10000;
 
+/// The astral blocks of emoji and pictographs (U+1F000..U+1FAFF), which posts use a lot.
+const EMOJI_BLOCKS: std::ops::Range<u32> = 0x1F000..0x1FB00;
+
 impl CharTable {
-    /// The table, computed on first use (about 60 ms).
+    /// The table, computed on first use (about 100 ms).
     pub fn get() -> &'static CharTable {
-        static TABLE: OnceLock<CharTable> = OnceLock::new();
         TABLE.get_or_init(CharTable::build)
     }
 
     fn build() -> CharTable {
         let mut pool = String::new();
         let mut entries = Vec::with_capacity(TABLE_END as usize);
-        let mut buf = String::new();
-        let mut slot = |c: char, f: fn(&str, &mut String), pool: &mut String| {
-            buf.clear();
-            let mut tmp = [0u8; 4];
-            f(c.encode_utf8(&mut tmp), &mut buf);
-            let mut one = buf.chars();
+        // A character's slot: SAME when its form is itself, else where the form is in `pool`.
+        let slot = |c: char, form: &str, pool: &mut String| {
+            let mut one = form.chars();
             if one.next() == Some(c) && one.next().is_none() {
                 return Slot { offset: 0, len: SAME };
             }
             let offset = pool.len() as u32;
-            pool.push_str(&buf);
+            pool.push_str(form);
             Slot {
                 offset,
-                len: buf.len() as u8,
+                len: form.len() as u8,
             }
         };
+        let (mut exact, mut casefold, mut fold) = (String::new(), String::new(), String::new());
         for u in 0..TABLE_END {
             let c = char::from_u32(u).unwrap_or('\u{FFFD}');
+            let mut tmp = [0u8; 4];
+            let s: &str = c.encode_utf8(&mut tmp);
+            exact.clear();
+            casefold.clear();
+            fold.clear();
+            exact_segment(s, &mut exact);
+            casefold_segment(s, &mut casefold);
+            fold_casefolded(&casefold, &mut fold);
             entries.push(Entry {
-                exact: slot(c, exact_segment, &mut pool),
-                casefold: slot(c, casefold_segment, &mut pool),
-                fold: slot(c, fold_segment, &mut pool),
-                starts_segment: starts_segment(c),
+                exact: slot(c, &exact, &mut pool),
+                casefold: slot(c, &casefold, &mut pool),
+                fold: slot(c, &fold, &mut pool),
+                starts_segment: starts_segment_folding_to(c, &casefold),
             });
         }
-        CharTable { entries, pool }
+        let mut inert_emoji = vec![0u64; EMOJI_BLOCKS.len().div_ceil(64)];
+        for u in EMOJI_BLOCKS {
+            let Some(c) = char::from_u32(u) else { continue };
+            let s = c.to_string();
+            let views: [fn(&str, &mut String); 3] = [exact_segment, casefold_segment, fold_segment];
+            let unchanged = views.iter().all(|f| {
+                let mut out = String::new();
+                f(&s, &mut out);
+                out == s
+            });
+            if unchanged && starts_segment(c) {
+                let bit = (u - EMOJI_BLOCKS.start) as usize;
+                inert_emoji[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        CharTable {
+            entries,
+            pool,
+            inert_emoji,
+        }
     }
 
     /// Whether `c` is answered by the table.
@@ -167,12 +260,22 @@ impl CharTable {
         (c as u32) < TABLE_END
     }
 
-    /// [`starts_segment`], answered from the table for BMP characters.
+    /// Whether `c` is an emoji or pictograph that every view keeps as it is.
+    #[inline]
+    fn is_inert_emoji(&self, c: char) -> bool {
+        let u = c as u32;
+        EMOJI_BLOCKS.contains(&u) && {
+            let bit = (u - EMOJI_BLOCKS.start) as usize;
+            self.inert_emoji[bit / 64] & (1 << (bit % 64)) != 0
+        }
+    }
+
+    /// [`starts_segment`], answered from the table for BMP characters and emoji.
     #[inline]
     pub fn starts_segment(&self, c: char) -> bool {
         match self.entries.get(c as usize) {
             Some(entry) => entry.starts_segment,
-            None => starts_segment(c),
+            None => self.is_inert_emoji(c) || starts_segment(c),
         }
     }
 
@@ -191,11 +294,13 @@ impl CharTable {
     }
 }
 
-/// Emoji and pictographs outside the BMP: no case, no decomposition, nothing to strip, so every
-/// view keeps them as they are without the slow path.
+/// Emoji and pictographs outside the BMP that need no work: no case, no decomposition,
+/// nothing to strip, so every view keeps them as they are without the slow path. Computed from
+/// the normalisation data, so the squared and circled letters of U+1F100..U+1F1FF (which NFKC
+/// maps to letters) are not among them.
 #[inline]
 pub fn is_inert_astral(c: char) -> bool {
-    (0x1F000..=0x1FAFF).contains(&(c as u32))
+    CharTable::get().is_inert_emoji(c)
 }
 
 #[cfg(test)]
@@ -239,10 +344,32 @@ mod tests {
     }
 
     #[test]
+    fn default_ignorables_are_unicode_s() {
+        use icu_properties::props::DefaultIgnorableCodePoint;
+        use icu_properties::CodePointSetData;
+        let unicode = CodePointSetData::new::<DefaultIgnorableCodePoint>();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_default_ignorable(c), unicode.contains(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn emoji_are_inert_but_enclosed_letters_are_not() {
+        assert!(is_inert_astral('😀') && is_inert_astral('🔥') && is_inert_astral('🇻'));
+        // Squared (NFKC: F) and negative squared letters (a skeleton homoglyph of f).
+        assert!(!is_inert_astral('🄵'));
+        assert!(!is_inert_astral('a') && !is_inert_astral('𝐟'));
+        let table = CharTable::get();
+        assert!(table.starts_segment('😀') && table.starts_segment('🄵'));
+    }
+
+    #[test]
     fn classes() {
         assert!(is_word_char('ệ') && is_word_char('7') && is_word_char('\u{0301}'));
         assert!(!is_word_char(' ') && !is_word_char('_') && !is_word_char('😀'));
         assert!(is_default_ignorable('\u{200B}') && is_default_ignorable('\u{00AD}'));
         assert!(starts_segment('a') && !starts_segment('\u{0301}'));
+        // Halfwidth voiced sound mark and compatibility jamo compose with what precedes them.
+        assert!(!starts_segment('\u{FF9E}') && !starts_segment('\u{314F}'));
     }
 }

@@ -16,6 +16,7 @@
 //! time and memory, and most posts match nothing, so they are only built on request.
 
 mod chars;
+pub mod homoglyphs;
 mod identity;
 pub mod pattern;
 pub mod skeleton;

@@ -128,7 +128,10 @@ fn map_literal(view: View, c: char) -> String {
     match view {
         View::Exact => c.to_string(),
         View::Casefold | View::Fold => normalise(view, &c.to_string()),
-        View::Skeleton => normalise(View::Fold, &c.to_string()).chars().map(homoglyph).collect(),
+        View::Skeleton => normalise(View::Fold, &c.to_string())
+            .chars()
+            .map(|c| homoglyph(c).map_or_else(|| c.to_string(), str::to_string))
+            .collect(),
     }
 }
 

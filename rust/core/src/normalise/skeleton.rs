@@ -1,7 +1,9 @@
 //! The `skeleton` view: the `fold` view with the common evasions undone.
 //!
 //! Four steps, in this order, each defined on characters of the fold view:
-//! 1. homoglyphs: Cyrillic, Greek and Latin look-alikes written as the ASCII letter they imitate;
+//! 1. homoglyphs: every non-ASCII character written as what it looks like, from Unicode's
+//!    confusables data (UTS #39) and character names (small capitals, negative squared letters);
+//!    see [`super::homoglyphs`];
 //! 2. spaced-out words: single letters joined by separators are joined (`d.i.t` → `dit`,
 //!    `f u c k` → `fuck`); a "letter" here also counts the leetspeak characters, and a run needs
 //!    at least two real letters;
@@ -12,59 +14,14 @@
 //! Terms are put through the same steps, so `book` in a skeleton rule is stored as `bok`.
 
 use super::chars::is_letter;
+use super::homoglyphs::Homoglyphs;
 
-/// A look-alike of an ASCII letter, as it appears after case folding and mark stripping.
-pub fn homoglyph(c: char) -> char {
-    match c {
-        // Cyrillic
-        'а' => 'a',
-        'в' => 'b',
-        'г' => 'r',
-        'е' => 'e',
-        'і' => 'i',
-        'ј' => 'j',
-        'к' => 'k',
-        'м' => 'm',
-        'н' => 'h',
-        'о' => 'o',
-        'п' => 'n',
-        'р' => 'p',
-        'с' => 'c',
-        'т' => 't',
-        'у' => 'y',
-        'х' => 'x',
-        'ь' => 'b',
-        'ѕ' => 's',
-        'ԁ' => 'd',
-        'ԛ' => 'q',
-        'ԝ' => 'w',
-        'һ' => 'h',
-        'ӏ' => 'l',
-        // Greek
-        'α' => 'a',
-        'β' => 'b',
-        'γ' => 'y',
-        'ε' => 'e',
-        'η' => 'n',
-        'ι' => 'i',
-        'κ' => 'k',
-        'μ' => 'u',
-        'ν' => 'v',
-        'ο' => 'o',
-        'ρ' => 'p',
-        'τ' => 't',
-        'υ' => 'u',
-        'χ' => 'x',
-        'ω' => 'w',
-        // Latin letters without a decomposition
-        'ı' => 'i',
-        'ł' => 'l',
-        'ø' => 'o',
-        'ɑ' => 'a',
-        'ɡ' => 'g',
-        'ƅ' => 'b',
-        _ => c,
-    }
+/// What `c`, a character of the fold view, looks like (UTS #39 confusables and the letters
+/// named as small capitals or negative squared letters, as fold text; see [`super::homoglyphs`]),
+/// or `None` when it is only itself. ASCII characters are always themselves.
+#[inline]
+pub fn homoglyph(c: char) -> Option<&'static str> {
+    Homoglyphs::get().map(c)
 }
 
 /// The letter a leetspeak character stands for.
@@ -187,9 +144,21 @@ impl SkeletonBuilder {
         let mut char_spans = std::mem::take(&mut self.char_spans);
         chars.clear();
         char_spans.clear();
+        let homoglyphs = Homoglyphs::get();
         for (i, c) in fold.char_indices() {
-            chars.push(homoglyph(c));
-            char_spans.push((i as u32, (i + c.len_utf8()) as u32));
+            let span = (i as u32, (i + c.len_utf8()) as u32);
+            match homoglyphs.map(c) {
+                Some(look_alike) => {
+                    for m in look_alike.chars() {
+                        chars.push(m);
+                        char_spans.push(span);
+                    }
+                }
+                None => {
+                    chars.push(c);
+                    char_spans.push(span);
+                }
+            }
         }
         self.run(&chars, |i| char_spans[i], out, spans);
         self.chars = chars;
