@@ -38,6 +38,8 @@ $(VENV)/.deps: pyproject.toml | $(BIN)/python
 venv: $(VENV)/.deps ## Create .venv with the Python dependencies
 
 build: system venv ## Build the native module (release) into .venv
+	@# A module built before the abi3 wheel (_core.cpython-3XX-*.so) would shadow _core.abi3.so.
+	@rm -f python/conduct_scan/_core.cpython-*.so
 	@export VIRTUAL_ENV=$(abspath $(VENV)); \
 	if $(BIN)/python -c "import conduct_scan._core" 2>/dev/null; then \
 		$(BIN)/maturin develop --release --skip-install; \
