@@ -662,7 +662,7 @@ class _Run:
         result.account_parts = [p.split("/", 1)[1] for p in parts if p.startswith(ACCOUNTS + "/")]
         self.parts.finish(
             {"key": inp.key, "path": str(inp.path), "size": inp.size, "mtime_ns": inp.mtime_ns,
-             "fingerprint": self.fingerprint, "parts": parts, "result": asdict(result)}
+             "fingerprint": self.fingerprint, "parts": parts, "result": _journal_result(result)}
         )  # fmt: skip
 
     def keep_completed(self) -> None:
@@ -692,6 +692,19 @@ class _Run:
         for result in self.results:
             if result.status in ("scanned", "reading") and result.path not in committed:
                 result.status, result.error = status, error
+
+
+def _journal_result(result: InputResult) -> dict[str, Any]:
+    """An input's result as the journal keeps it: without defaults and the part lists (the
+    entry has those), so the journal stays small with many inputs.
+    """
+    defaults = InputResult(result.path, result.status)
+    return {
+        k: v
+        for k, v in asdict(result).items()
+        if k in ("path", "status")
+        or (k not in ("parts", "account_parts") and v != getattr(defaults, k))
+    }
 
 
 @dataclass
