@@ -573,6 +573,8 @@ class _Run:
             self.report.advance(member.inp.size, result.posts_scanned, result.bytes_scanned)
         # One task writes the group and records its inputs finished: an interrupt never leaves
         # rows of an input in a part without its entry.
+        if table is not None:
+            table = table.select([*STANDARD_COLUMNS, "__source"])
         self._submit(self._write_group, table, found, group, batch=True)
         for member in group:
             self.report.finish_input(member.result)
@@ -628,7 +630,9 @@ class _Run:
                             sev = result.findings_by_severity
                             sev[severity] = sev.get(severity, 0) + k
                         result.findings += findings.num_rows
-                self._submit(self._write_batch, table, found, inp.display, batch=True)
+                # The writer needs the ids, not the texts: they are freed once scanned.
+                keep = table.select(list(STANDARD_COLUMNS))
+                self._submit(self._write_batch, keep, found, inp.display, batch=True)
                 result.posts_scanned += table.num_rows
                 result.bytes_scanned += text_bytes
                 share = inp.size * rows_in_batch // max(plan_.rows, 1)
@@ -658,7 +662,7 @@ class _Run:
         result.account_parts = [p.split("/", 1)[1] for p in parts if p.startswith(ACCOUNTS + "/")]
         self.parts.finish(
             {"key": inp.key, "path": str(inp.path), "size": inp.size, "mtime_ns": inp.mtime_ns,
-             "fingerprint": self.fingerprint, "parts": parts, "result": asdict(result)}
+             "fingerprint": self.fingerprint, "parts": parts, "result": _journal_result(result)}
         )  # fmt: skip
 
     def keep_completed(self) -> None:
@@ -688,6 +692,19 @@ class _Run:
         for result in self.results:
             if result.status in ("scanned", "reading") and result.path not in committed:
                 result.status, result.error = status, error
+
+
+def _journal_result(result: InputResult) -> dict[str, Any]:
+    """An input's result as the journal keeps it: without defaults and the part lists (the
+    entry has those), so the journal stays small with many inputs.
+    """
+    defaults = InputResult(result.path, result.status)
+    return {
+        k: v
+        for k, v in asdict(result).items()
+        if k in ("path", "status")
+        or (k not in ("parts", "account_parts") and v != getattr(defaults, k))
+    }
 
 
 @dataclass

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -290,13 +291,21 @@ class Journal:
         data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                os.write(fd, data)  # one write: a kill leaves the line whole or cut (ignored)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
         except OSError as error:
             raise write_failed(self.path, error) from None
+        size = os.fstat(fd).st_size
+        try:
+            # One write: a kill leaves the line whole or cut short (then ignored).
+            if os.write(fd, data) != len(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            os.fsync(fd)
+        except OSError as error:
+            # Not committed: the caller removes the parts, so the line must not stay.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            raise write_failed(self.path, error) from None
+        finally:
+            os.close(fd)
         self.lines += 1
 
     def commit(self, parts: list[str], entries: list[dict[str, Any]]) -> None:
