@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/conduct-scan/target
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help system venv build demo test test-rust test-python rules-test lint fmt bench bench-ci clean
+.PHONY: help system venv build demo test test-rust test-python rules-test lint fmt bench bench-ci fuzz fuzz-smoke clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -71,6 +71,14 @@ bench: build ## Run the benchmark suite (10 MB to 1 GB, peers) and write benchma
 
 bench-ci: build ## Quick benchmark gate (10 MB): fails unless conduct_scan is >= 2x Polars
 	$(BIN)/python -m benchmarks ci
+
+FUZZ_SECONDS ?= 600
+
+fuzz-smoke: system ## Build the fuzz targets (nightly libFuzzer) and run each for 10 s from the seeds
+	FUZZ_WORK=$$(mktemp -d) && trap 'rm -rf "$$FUZZ_WORK"' EXIT && FUZZ_WORK=$$FUZZ_WORK fuzz/run.sh 10
+
+fuzz: system ## Run each fuzz target for FUZZ_SECONDS (default 600), one at a time, keeping the corpus
+	nice -n 19 fuzz/run.sh $(FUZZ_SECONDS)
 
 clean: ## Remove the venv and build outputs (not the shared cargo cache)
 	rm -rf $(VENV) demo-out python/conduct_scan/*.so

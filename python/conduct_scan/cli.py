@@ -25,7 +25,11 @@ from typing import Any, NoReturn
 import click
 
 from conduct_scan import __version__
-from conduct_scan._core import HYPERSCAN_VERSION
+from conduct_scan._core import (
+    DEFAULT_MAX_COMPILE_SECONDS,
+    DEFAULT_MAX_DATABASE_MB,
+    HYPERSCAN_VERSION,
+)
 from conduct_scan.errors import ConductScanError, InputError, RulesetError
 from conduct_scan.pipeline import DEFAULT_BATCH_ROWS
 
@@ -79,6 +83,16 @@ def main() -> None:
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 
 
+compile_limit_options = [
+    click.option("--max-compile-seconds", type=click.FloatRange(min=0, min_open=True),
+                 default=DEFAULT_MAX_COMPILE_SECONDS, show_default=True,
+                 help="Refuse a ruleset that takes longer to compile, naming the rule to blame."),
+    click.option("--max-database-mb", type=click.FloatRange(min=0, min_open=True),
+                 default=DEFAULT_MAX_DATABASE_MB, show_default=True,
+                 help="Refuse a ruleset whose Hyperscan database for one view is larger."),
+]  # fmt: skip
+
+
 def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options shared by ``scan`` and ``audit``."""
     options = [
@@ -112,6 +126,7 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--quiet", "-q", is_flag=True,
                      help="No progress bar or summary (errors still)."),
         click.option("--log-json", is_flag=True, help="Print a one-line JSON summary on stdout."),
+        *compile_limit_options,
     ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
@@ -152,6 +167,8 @@ def _run_scan(options: dict[str, Any]) -> Any:
             threads=options["threads"],
             batch_rows=options["batch_rows"],
             progress=progress,
+            max_compile_seconds=options["max_compile_seconds"],
+            max_database_mb=options["max_database_mb"],
         )
     for problem in summary.source_problems:
         click.echo(f"conduct-scan: input error: {problem['source']}: {problem['reason']}", err=True)

@@ -26,8 +26,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from conduct_scan import __version__
-from conduct_scan._core import HYPERSCAN_VERSION, Ruleset, Scanner
-from conduct_scan.errors import InputError
+from conduct_scan._core import (
+    DEFAULT_MAX_COMPILE_SECONDS,
+    DEFAULT_MAX_DATABASE_MB,
+    HYPERSCAN_VERSION,
+    Ruleset,
+    Scanner,
+)
+from conduct_scan.errors import InputError, ScanError
 from conduct_scan.read import Columns, Input, Plan, Window, batches, discover, plan, to_utc
 from conduct_scan.write import (
     ACCOUNTS,
@@ -190,6 +196,8 @@ def scan_archive(
     threads: int | None = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     progress: Progress | None = None,
+    max_compile_seconds: float | None = DEFAULT_MAX_COMPILE_SECONDS,
+    max_database_mb: float | None = DEFAULT_MAX_DATABASE_MB,
 ) -> RunSummary:
     """Audit Parquet archives into ``out``; return the run summary.
 
@@ -216,6 +224,9 @@ def scan_archive(
         Rows read and scanned at a time: memory is bounded by this, not by the archive.
     progress
         Receives progress events (the CLI's progress bar).
+    max_compile_seconds, max_database_mb
+        Limits on compiling the ruleset (``None``: no limit); past them a ``RulesetError``
+        names the rule to blame.
 
     Raises
     ------
@@ -229,7 +240,9 @@ def scan_archive(
     report = progress or _Silent()
     out_dir = Path(out)
     rules = _load_ruleset(ruleset)
-    scanner = Scanner(rules, threads=threads, context=CONTEXT_CHARS)
+    scanner = Scanner(rules, threads=threads, context=CONTEXT_CHARS,
+                      max_compile_seconds=max_compile_seconds,
+                      max_database_mb=max_database_mb)  # fmt: skip
     window = Window(_as_utc(since), _as_utc(until))
     columns = Columns(
         text=tuple(text_columns),
@@ -324,7 +337,7 @@ def _audit_input(
             text_bytes = 0
             found = []
             for name in columns.text:
-                findings = scanner.scan(table.column(name))
+                findings = _scan_column(scanner, table, name, inp.display)
                 meta = findings.schema.metadata or {}
                 result.null_texts += int(meta.get(b"conduct_scan.null_rows", 0))
                 result.invalid_utf8 += int(meta.get(b"conduct_scan.invalid_utf8_rows", 0))
@@ -367,6 +380,24 @@ def _audit_input(
          "fingerprint": fingerprint, "result": asdict(result)},
     )  # fmt: skip
     return result
+
+
+def _scan_column(scanner: Scanner, table: pa.Table, name: str, display: str) -> pa.Table:
+    """Scans one text column; an internal error of the scanner on a row (a bug) fails this
+    input naming the post, like unreadable input does, instead of stopping the run.
+    """
+    try:
+        return scanner.scan(table.column(name))
+    except ScanError as error:
+        row = getattr(error, "row", None)
+        if row is None:
+            raise
+        post = table.column("__post_id")[row].as_py()
+        file_row = table.column("__row")[row].as_py()
+        raise InputError(
+            f"{display}: column '{name}', row {file_row} (post_id {post!r}): internal error "
+            f"in the scanner, a bug in conduct-scan (please report it): {error.reason}"
+        ) from error
 
 
 def _drain(pending: deque[Future[None]]) -> None:
