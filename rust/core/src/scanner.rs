@@ -29,7 +29,8 @@ use crate::verify::{is_word_bounded, resolve_rule, Conditions, Hit, Outcome, Rol
 pub enum LiteralBackend {
     /// aho-corasick: a Rust automaton per set of equal views.
     AhoCorasick,
-    /// Hyperscan, in each view's database with the patterns (the default).
+    /// Hyperscan, in each view's database with the patterns (the default; up to
+    /// [`MAX_HYPERSCAN_LITERALS`] terms in a view, aho-corasick above).
     #[default]
     Hyperscan,
 }
@@ -195,6 +196,12 @@ fn fault_injection_marker() -> Option<&'static str> {
         .as_deref()
 }
 
+/// Above this many terms in one view, terms go through aho-corasick whatever the backend
+/// asked for: Hyperscan's compile time and memory grow too fast (measured with
+/// `benchmarks/million_terms.py`: 200,000 terms 24 s and 650 MB; 1,000,000 terms still not done
+/// after 60 s and 2.4 GB), while aho-corasick builds a million in 5 s and 760 MB.
+pub const MAX_HYPERSCAN_LITERALS: usize = 100_000;
+
 /// Compile limits of one [`Scanner::new`].
 struct Limits {
     deadline: Option<Instant>,
@@ -264,6 +271,15 @@ impl Scanner {
                 };
                 scanner.add(Compiled::Literal(normalise(view, term)), entry);
             }
+        }
+        let most_literals = scanner
+            .by_view
+            .iter()
+            .map(|v| v.iter().filter(|(c, _)| matches!(c, Compiled::Literal(_))).count())
+            .max()
+            .unwrap_or(0);
+        if most_literals > MAX_HYPERSCAN_LITERALS {
+            scanner.backend = LiteralBackend::AhoCorasick;
         }
         // Compile each view's matchers now, so errors surface here and not mid-scan.
         let limits = Limits {

@@ -172,3 +172,28 @@ fn fuzz_regression_a_lone_unicode_class_compiles_or_is_refused_in_time() {
         );
     }
 }
+
+#[test]
+fn more_terms_than_hyperscan_takes_compile_with_aho_corasick() {
+    let n = conduct_scan_core::scanner::MAX_HYPERSCAN_LITERALS + 1;
+    let terms: Vec<String> = (0..n).map(|i| format!("\"w{i}q\"")).collect();
+    let rules = ruleset(&format!(
+        "[[rule]]\nid = \"big\"\nclause = \"c\"\nterms = [{}]\n",
+        terms.join(",")
+    ));
+    let options = ScanOptions {
+        threads: Some(1),
+        max_compile_time: Some(Duration::from_secs(60)),
+        ..ScanOptions::default()
+    };
+    let started = Instant::now();
+    let scanner = Scanner::new(rules, options).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    let found = scanner.scan_text("a w99999q b w0q").unwrap();
+    let matched: Vec<&str> = found.iter().map(|f| f.matched.as_str()).collect();
+    assert_eq!(matched, ["w99999q", "w0q"]);
+}
