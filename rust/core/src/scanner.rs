@@ -512,11 +512,13 @@ impl Scanner {
                     }
                 }
             });
-        if spawned.is_ok() {
+        if let Ok(thread) = spawned {
             let deadline = Instant::now() + limit;
+            let mut all_done = true;
             for &i in &order {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if receiver.recv_timeout(left).is_err() {
+                    all_done = false;
                     let entry = self.entries[entries[i][0] as usize];
                     if let Some(rule) = self.ruleset.rules.get(entry.rule as usize) {
                         return Problem {
@@ -532,6 +534,9 @@ impl Scanner {
                     }
                     break;
                 }
+            }
+            if all_done {
+                let _ = thread.join(); // every pattern compiled: it is ending
             }
         }
         self.blame_largest(

@@ -160,14 +160,18 @@ fn expression_info(pattern: &HsPattern, timeout: Duration) -> Option<Result<u32,
         };
         let _ = sender.send(answer);
     };
-    if std::thread::Builder::new()
+    let Ok(thread) = std::thread::Builder::new()
         .name("conduct-scan-check".into())
         .spawn(check)
-        .is_err()
-    {
+    else {
         return None;
-    }
-    receiver.recv_timeout(timeout).ok()
+    };
+    let answer = receiver.recv_timeout(timeout).ok()?;
+    // Answered in time: wait for the thread to end, so that no thread outlives the load unless
+    // it had to (found by the `ruleset` fuzz target: LeakSanitizer saw the exiting thread's
+    // thread-local storage).
+    let _ = thread.join();
+    Some(answer)
 }
 
 /// Why a pattern cannot be used, if it cannot: Hyperscan rejects it (parsing and support
@@ -352,14 +356,17 @@ impl HyperscanMatcher {
         let owned = patterns.to_vec();
         let dir = cache_dir.map(Path::to_path_buf);
         let (sender, receiver) = mpsc::channel();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("conduct-scan-compile".into())
             .spawn(move || {
                 let _ = sender.send(HyperscanMatcher::compile_cached(&owned, dir.as_deref()));
             })
             .map_err(|e| CompileError::new(format!("cannot start a compiler thread: {e}"), None))?;
         match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(result) => result,
+            Ok(result) => {
+                let _ = thread.join(); // it has finished: leave no thread behind
+                result
+            }
             Err(mpsc::RecvTimeoutError::Timeout) => Err(CompileError {
                 message: "the time limit was reached".into(),
                 index: None,
