@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/conduct-scan/target
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help system system-hyperscan venv build demo test test-rust test-system-hyperscan test-python rules-test lint fmt bench bench-ci bench-engines wheel wheel-test clean
+.PHONY: help system system-hyperscan venv build demo test test-rust test-system-hyperscan test-python rules-test lint fmt bench bench-ci bench-engines wheel wheel-test fuzz fuzz-smoke clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -90,6 +90,14 @@ bench-engines: build system-hyperscan ## Scanner.scan with the built-in Vectorsc
 	VIRTUAL_ENV=$(abspath $(VENV)-system-hs) $(VENV)-system-hs/bin/maturin develop --release \
 		--no-default-features --features system-hyperscan
 	$(BIN)/python -m benchmarks.engines $(BIN)/python $(VENV)-system-hs/bin/python
+
+FUZZ_SECONDS ?= 600
+
+fuzz-smoke: system ## Build the fuzz targets (nightly libFuzzer) and run each for 10 s from the seeds
+	FUZZ_WORK=$$(mktemp -d) && trap 'rm -rf "$$FUZZ_WORK"' EXIT && FUZZ_WORK=$$FUZZ_WORK fuzz/run.sh 10
+
+fuzz: system ## Run each fuzz target for FUZZ_SECONDS (default 600), one at a time, keeping the corpus
+	nice -n 19 fuzz/run.sh $(FUZZ_SECONDS)
 
 clean: ## Remove the venv and build outputs (not the shared cargo cache)
 	rm -rf $(VENV) $(VENV)-system-hs demo-out dist python/conduct_scan/*.so

@@ -24,9 +24,8 @@ MEGABYTES = 30
 
 def measure() -> dict[str, object]:
     """One interpreter's figures (run in the child)."""
-    from conduct_scan import HYPERSCAN_VERSION, Ruleset, Scanner
-
     from benchmarks.corpus import corpus
+    from conduct_scan import HYPERSCAN_VERSION, Ruleset, Scanner
 
     data = corpus(MEGABYTES)
     texts = data.texts()

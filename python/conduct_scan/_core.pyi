@@ -8,6 +8,8 @@ import pyarrow as pa
 from typing_extensions import Self
 
 __all__ = [
+    "DEFAULT_MAX_COMPILE_SECONDS",
+    "DEFAULT_MAX_DATABASE_MB",
     "HYPERSCAN_VERSION",
     "BareHyperscan",
     "ConductScanError",
@@ -23,6 +25,8 @@ __all__ = [
 
 __version__: str
 HYPERSCAN_VERSION: str
+DEFAULT_MAX_COMPILE_SECONDS: float
+DEFAULT_MAX_DATABASE_MB: float
 
 class ConductScanError(Exception):
     """Base class of every conduct_scan error."""
@@ -33,7 +37,12 @@ class RulesetError(ConductScanError):
     problems: list[tuple[str, str | None, str]]
 
 class ScanError(ConductScanError):
-    """Scanning failed."""
+    """Scanning failed. On an internal error (a panic in the core, a bug), ``row`` is the row of
+    the texts given to ``Scanner.scan`` being scanned (or None) and ``reason`` the message.
+    """
+
+    row: int | None
+    reason: str
 
 class InputError(ConductScanError):
     """The input cannot be scanned (wrong type or column)."""
@@ -79,6 +88,8 @@ class Scanner:
         threads: int | None = None,
         literal_backend: Literal["aho-corasick", "hyperscan"] = "hyperscan",
         context: int = 0,
+        max_compile_seconds: float | None = ...,
+        max_database_mb: float | None = ...,
     ) -> Self: ...
     @property
     def ruleset(self) -> Ruleset: ...

@@ -28,7 +28,11 @@ from typing import Any, ClassVar, NoReturn
 import click
 
 from conduct_scan import __version__
-from conduct_scan._core import HYPERSCAN_VERSION
+from conduct_scan._core import (
+    DEFAULT_MAX_COMPILE_SECONDS,
+    DEFAULT_MAX_DATABASE_MB,
+    HYPERSCAN_VERSION,
+)
 from conduct_scan.errors import (
     ConductScanError,
     InputError,
@@ -95,6 +99,16 @@ def main() -> None:
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 
 
+compile_limit_options = [
+    click.option("--max-compile-seconds", type=click.FloatRange(min=0, min_open=True),
+                 default=DEFAULT_MAX_COMPILE_SECONDS, show_default=True,
+                 help="Refuse a ruleset that takes longer to compile, naming the rule to blame."),
+    click.option("--max-database-mb", type=click.FloatRange(min=0, min_open=True),
+                 default=DEFAULT_MAX_DATABASE_MB, show_default=True,
+                 help="Refuse a ruleset whose Hyperscan database for one view is larger."),
+]  # fmt: skip
+
+
 def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options shared by ``scan`` and ``audit``."""
     options = [
@@ -135,6 +149,7 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--quiet", "-q", is_flag=True,
                      help="No progress bar or summary (errors still)."),
         click.option("--log-json", is_flag=True, help="Print a one-line JSON summary on stdout."),
+        *compile_limit_options,
     ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
@@ -223,6 +238,8 @@ def _scan(options: dict[str, Any], progress: Any) -> Any:
         wait_lock=options.get("wait_lock", 0.0),
         fresh=options["fresh"],
         progress=progress,
+        max_compile_seconds=options.get("max_compile_seconds", DEFAULT_MAX_COMPILE_SECONDS),
+        max_database_mb=options.get("max_database_mb", DEFAULT_MAX_DATABASE_MB),
     )
 
 

@@ -27,8 +27,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from conduct_scan import __version__
-from conduct_scan._core import HYPERSCAN_VERSION, Ruleset, Scanner
-from conduct_scan.errors import InputError
+from conduct_scan._core import (
+    DEFAULT_MAX_COMPILE_SECONDS,
+    DEFAULT_MAX_DATABASE_MB,
+    HYPERSCAN_VERSION,
+    Ruleset,
+    Scanner,
+)
+from conduct_scan.errors import InputError, ScanError
 from conduct_scan.read import (
     TEXT_TYPES,
     Columns,
@@ -224,7 +230,11 @@ def _as_utc(value: dt.datetime | dt.date | str | None) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(value)
     if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time())
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    return (
+        value.replace(tzinfo=dt.timezone.utc)
+        if value.tzinfo is None
+        else value.astimezone(dt.timezone.utc)
+    )
 
 
 def scan_archive(
@@ -245,6 +255,8 @@ def scan_archive(
     wait_lock: float = 0.0,
     fresh: bool = False,
     progress: Progress | None = None,
+    max_compile_seconds: float | None = DEFAULT_MAX_COMPILE_SECONDS,
+    max_database_mb: float | None = DEFAULT_MAX_DATABASE_MB,
 ) -> RunSummary:
     """Audit Parquet archives into ``out``; return the run summary.
 
@@ -278,6 +290,9 @@ def scan_archive(
         Discard the earlier results in ``out`` first (under the lock).
     progress
         Receives progress events (the CLI's progress bar).
+    max_compile_seconds, max_database_mb
+        Limits on compiling the ruleset (``None``: no limit); past them a ``RulesetError``
+        names the rule to blame.
 
     Raises
     ------
@@ -303,7 +318,9 @@ def scan_archive(
         report.compiling()
         compiling = time.perf_counter()
         rules = _load_ruleset(ruleset)
-        scanner = Scanner(rules, threads=threads, context=CONTEXT_CHARS)
+        scanner = Scanner(rules, threads=threads, context=CONTEXT_CHARS,
+                          max_compile_seconds=max_compile_seconds,
+                          max_database_mb=max_database_mb)  # fmt: skip
         compile_seconds = time.perf_counter() - compiling
         report.compiled(compile_seconds)
         columns = Columns(
@@ -545,7 +562,21 @@ class _Run:
             )
             for name in self.columns.text:
                 column = table.column(name)
-                findings = self.scanner.scan(column)
+                try:
+                    findings = self.scanner.scan(column)
+                except ScanError as error:
+                    bad = _failing_row(error)
+                    if bad is None:
+                        raise
+                    # An internal error on one post fails only its input; the others of the
+                    # group are scanned again without it (nothing of the group is written yet).
+                    member = group[int(owner[bad])]
+                    member.result.status = "failed"
+                    member.result.error = _internal_error(error, table, name, bad,
+                                                          member.inp.display)  # fmt: skip
+                    self.report.finish_input(member.result)
+                    self._scan_group([m for m in group if m is not member])
+                    return
                 lengths = pc.fill_null(pc.binary_length(column), 0).to_numpy()
                 counts["bytes"] += np.bincount(owner, weights=lengths, minlength=k).astype(np.int64)
                 nulls = pc.is_null(column).to_numpy(zero_copy_only=False)
@@ -619,7 +650,7 @@ class _Run:
                 text_bytes = 0
                 found = []
                 for name in self.columns.text:
-                    findings = self.scanner.scan(table.column(name))
+                    findings = _scan_column(self.scanner, table, name, inp.display)
                     meta = findings.schema.metadata or {}
                     result.null_texts += int(meta.get(b"conduct_scan.null_rows", 0))
                     result.invalid_utf8 += int(meta.get(b"conduct_scan.invalid_utf8_rows", 0))
@@ -692,6 +723,34 @@ class _Run:
         for result in self.results:
             if result.status in ("scanned", "reading") and result.path not in committed:
                 result.status, result.error = status, error
+
+
+def _failing_row(error: ScanError) -> int | None:
+    """The row an internal error of the scanner (a Rust panic) happened on, if it names one."""
+    row = getattr(error, "row", None)
+    return int(row) if row is not None else None
+
+
+def _internal_error(error: ScanError, table: pa.Table, name: str, row: int, display: str) -> str:
+    post = table.column("__post_id")[row].as_py()
+    file_row = table.column("__row")[row].as_py()
+    return (
+        f"{display}: column '{name}', row {file_row} (post_id {post!r}): internal error in the "
+        f"scanner, a bug in conduct-scan (please report it): {getattr(error, 'reason', error)}"
+    )
+
+
+def _scan_column(scanner: Scanner, table: pa.Table, name: str, display: str) -> pa.Table:
+    """Scans one text column; an internal error of the scanner on a row (a bug) fails this
+    input naming the post, like unreadable input does, instead of stopping the run.
+    """
+    try:
+        return scanner.scan(table.column(name))
+    except ScanError as error:
+        row = _failing_row(error)
+        if row is None:
+            raise
+        raise InputError(_internal_error(error, table, name, row, display)) from error
 
 
 def _journal_result(result: InputResult) -> dict[str, Any]:

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 
 from conduct_scan._core import Ruleset, Scanner
-from conduct_scan.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail
+from conduct_scan.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, compile_limit_options, fail
 from conduct_scan.rules.diff import diff_rulesets
 from conduct_scan.rules.diff import render as render_diff
 from conduct_scan.rules.evaluate import (
@@ -66,6 +68,13 @@ ruleset_option = click.option(
 )
 
 
+def compile_limits(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--max-compile-seconds`` and ``--max-database-mb``, as ``scan`` has them."""
+    for option in reversed(compile_limit_options):
+        command = option(command)
+    return command
+
+
 @click.group()
 def rules() -> None:
     """List, check, test, explain and evaluate rulesets."""
@@ -95,7 +104,8 @@ def list_rules(ruleset_path: Path | None, as_json: bool, clauses: tuple[str, ...
 @rules.command("check")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def check(path: Path, strict: bool) -> None:
+@compile_limits
+def check(path: Path, strict: bool, max_compile_seconds: float, max_database_mb: float) -> None:
     """Validate, compile and lint the ruleset at PATH.
 
     Loading reports every schema problem and every pattern Hyperscan rejects (exit 2); the lint
@@ -103,7 +113,9 @@ def check(path: Path, strict: bool) -> None:
     skeleton collapses and rules without examples (warnings). Exit 1 on lint errors.
     """
     ruleset = Ruleset.load(path)
-    Scanner(ruleset, threads=1)  # compiles every view's database: Hyperscan's final word
+    # Compiles every view's database: Hyperscan's final word, within the same limits as a scan.
+    Scanner(ruleset, threads=1, max_compile_seconds=max_compile_seconds,
+            max_database_mb=max_database_mb)  # fmt: skip
     issues = lint(ruleset)
     for issue in issues:
         click.echo(issue.describe())

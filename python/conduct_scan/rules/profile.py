@@ -177,7 +177,8 @@ def slow_patterns(
     ruleset: Ruleset, texts: pa.ChunkedArray, threshold: float = SLOW_PATTERN_SHARE
 ) -> list[SlowPattern]:
     """Patterns that alone cost more than ``threshold`` of the whole ruleset's scan time
-    (time alone less the time of an empty ruleset), slowest first."""
+    (time alone less the time of an empty ruleset), slowest first.
+    """
     whole = _seconds(Scanner(ruleset, threads=1), texts, 3)
     empty = _seconds(Scanner(Ruleset.from_toml(_EMPTY, name="empty"), threads=1), texts, 3)
     slow = []

@@ -35,6 +35,15 @@ pub enum Error {
     /// The input texts cannot be scanned (wrong Arrow type, ...).
     #[error("{0}")]
     Input(String),
+    /// A bug: the core panicked, on row `row` of the texts given when it was scanning one.
+    /// Panics are caught per row, so they never unwind into the thread pool or the caller.
+    #[error("internal error{}: {message} (a bug in conduct-scan; please report it)", row.map(|r| format!(" on row {r}")).unwrap_or_default())]
+    Panic {
+        /// The row being scanned (0-based, in the texts given to the call), if any.
+        row: Option<usize>,
+        /// The panic's message.
+        message: String,
+    },
 }
 
 impl Error {
@@ -46,6 +55,28 @@ impl Error {
             reason: reason.into(),
         }])
     }
+}
+
+/// Runs `work`, turning a panic into [`Error::Panic`] (with no row).
+pub fn catch_panic<T>(work: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+        Err(Error::Panic {
+            row: None,
+            message: panic_message(payload.as_ref()),
+        })
+    })
+}
+
+/// The message of a panic payload (`panic!` gives a `&str` or a `String`), on one line.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = if let Some(s) = payload.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.as_str()
+    } else {
+        "panic"
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn join_lines(problems: &[Problem]) -> String {

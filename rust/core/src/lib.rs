@@ -36,7 +36,7 @@ pub mod ruleset;
 pub mod scanner;
 pub mod verify;
 
-pub use error::{Error, Problem, Result};
+pub use error::{catch_panic, panic_message, Error, Problem, Result};
 pub use normalise::{View, ViewSet};
 pub use ruleset::{Ruleset, Severity};
 pub use scanner::{Finding, LiteralBackend, ScanOptions, ScanOutput, Scanner, TextSource};

@@ -8,12 +8,13 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::error::{Error, Problem, Result};
+use crate::error::{panic_message, Error, Problem, Result};
 use crate::lang::{self, Lang};
-use crate::matching::{HsPattern, HsScratch, HyperscanMatcher, LiteralMatcher, Matcher, RawMatch};
+use crate::matching::{CompileError, HsPattern, HsScratch, HyperscanMatcher, LiteralMatcher, Matcher, RawMatch};
 use crate::normalise::pattern::normalise_pattern;
 use crate::normalise::{is_view_of_itself, normalise, View, ViewSet, ViewTexts};
 use crate::ruleset::{MatchMode, Rule, Ruleset};
@@ -29,7 +30,8 @@ use crate::verify::{is_word_bounded, resolve_rule, silence_other_language, Condi
 pub enum LiteralBackend {
     /// aho-corasick: a Rust automaton per set of equal views.
     AhoCorasick,
-    /// Hyperscan, in each view's database with the patterns (the default).
+    /// Hyperscan, in each view's database with the patterns (the default; up to
+    /// [`MAX_HYPERSCAN_LITERALS`] terms in a view, aho-corasick above).
     #[default]
     Hyperscan,
 }
@@ -45,6 +47,11 @@ pub struct ScanOptions {
     pub context_chars: usize,
     /// Directory where compiled Hyperscan databases are kept between runs (`None`: no cache).
     pub cache_dir: Option<std::path::PathBuf>,
+    /// Longest time compiling may take, all views together (`None`: no limit); past it,
+    /// [`Scanner::new`] fails naming the rule that makes compiling slow.
+    pub max_compile_time: Option<Duration>,
+    /// Largest Hyperscan database of one view, in bytes (`None`: no limit).
+    pub max_database_bytes: Option<usize>,
 }
 
 /// One reported match of a rule in one text.
@@ -193,6 +200,30 @@ thread_local! {
     static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::default());
 }
 
+/// Fault injection for tests of the error path: when this environment variable is set (and
+/// not empty), scanning a row that contains its value panics. Read once per process.
+pub const FAULT_INJECTION_ENV: &str = "CONDUCT_SCAN_FAULT_PANIC_ON";
+
+fn fault_injection_marker() -> Option<&'static str> {
+    static MARKER: OnceLock<Option<String>> = OnceLock::new();
+    MARKER
+        .get_or_init(|| std::env::var(FAULT_INJECTION_ENV).ok().filter(|m| !m.is_empty()))
+        .as_deref()
+}
+
+/// Above this many terms in one view, terms go through aho-corasick whatever the backend
+/// asked for: Hyperscan's compile time and memory grow too fast (measured with
+/// `benchmarks/million_terms.py`: 200,000 terms 24 s and 650 MB; 1,000,000 terms still not done
+/// after 60 s and 2.4 GB), while aho-corasick builds a million in 5 s and 760 MB.
+pub const MAX_HYPERSCAN_LITERALS: usize = 100_000;
+
+/// Compile limits of one [`Scanner::new`].
+struct Limits {
+    deadline: Option<Instant>,
+    time: Option<Duration>,
+    bytes: Option<usize>,
+}
+
 /// Rows per parallel task: enough work to amortise scheduling, small enough to balance.
 const ROWS_PER_TASK: usize = 256;
 
@@ -259,12 +290,31 @@ impl Scanner {
                 scanner.add(Compiled::Literal(normalise(view, term)), entry);
             }
         }
+        let most_literals = scanner
+            .by_view
+            .iter()
+            .map(|v| v.iter().filter(|(c, _)| matches!(c, Compiled::Literal(_))).count())
+            .max()
+            .unwrap_or(0);
+        if most_literals > MAX_HYPERSCAN_LITERALS {
+            scanner.backend = LiteralBackend::AhoCorasick;
+        }
         // Compile each view's matchers now, so errors surface here and not mid-scan.
+        let limits = Limits {
+            deadline: options.max_compile_time.map(|limit| Instant::now() + limit),
+            time: options.max_compile_time,
+            bytes: options.max_database_bytes,
+        };
         let mut problems = Vec::new();
         for view in needed.iter() {
-            match scanner.compile_database(view) {
+            match scanner.compile_database(view, &limits) {
                 Ok(database) => scanner.databases[view as usize] = database,
-                Err(mut p) => problems.append(&mut p),
+                Err(mut p) => {
+                    problems.append(&mut p);
+                    if limits.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                        break; // out of time: the other views would only repeat the news
+                    }
+                }
             }
             match scanner.compile_group(ViewSet::of(view)) {
                 Ok(group) => {
@@ -393,7 +443,7 @@ impl Scanner {
     }
 
     /// Builds one view's Hyperscan database; on failure, names every pattern at fault.
-    fn compile_database(&self, view: View) -> Result<Option<Database>, Vec<Problem>> {
+    fn compile_database(&self, view: View, limits: &Limits) -> Result<Option<Database>, Vec<Problem>> {
         let mut patterns: Vec<HsPattern> = Vec::new();
         let mut entries: Vec<Vec<u32>> = Vec::new();
         let mut index: HashMap<HsPattern, usize> = HashMap::new();
@@ -416,10 +466,119 @@ impl Scanner {
         if patterns.is_empty() {
             return Ok(None);
         }
-        match HyperscanMatcher::compile_cached(&patterns, self.cache_dir.as_deref()) {
-            Ok(matcher) => Ok(Some(Database { matcher, entries })),
-            Err(error) => Err(self.explain_compile_failure(&patterns, &entries, ViewSet::of(view), error.message)),
+        match HyperscanMatcher::compile_until(&patterns, self.cache_dir.as_deref(), limits.deadline) {
+            Ok(matcher) => {
+                let size = matcher.database_size();
+                match limits.bytes {
+                    Some(max) if size > max => Err(vec![self.too_large(&entries, view, size, max)]),
+                    _ => Ok(Some(Database { matcher, entries })),
+                }
+            }
+            Err(error) if error.timed_out => Err(vec![self.explain_timeout(&patterns, &entries, view, limits)]),
+            Err(error) => Err(self.explain_compile_failure(&patterns, &entries, ViewSet::of(view), error)),
         }
+    }
+
+    /// The rule that contributes most patterns and terms to `entries`, and how many.
+    fn largest_rule(&self, entries: &[Vec<u32>]) -> Option<(u32, usize)> {
+        let mut counts: HashMap<u32, usize> = HashMap::new();
+        for ids in entries {
+            for &id in ids {
+                *counts.entry(self.entries[id as usize].rule).or_default() += 1;
+            }
+        }
+        counts.into_iter().max_by_key(|&(rule, n)| (n, std::cmp::Reverse(rule)))
+    }
+
+    /// A problem about a whole view's database, attributed to the rule with most entries in it.
+    fn blame_largest(&self, entries: &[Vec<u32>], reason: String) -> Problem {
+        match self.largest_rule(entries) {
+            Some((rule, n)) if (rule as usize) < self.ruleset.rules.len() => {
+                let rule = &self.ruleset.rules[rule as usize];
+                Problem {
+                    file: rule.file.clone(),
+                    item: Some(format!("rule {}", rule.id)),
+                    reason: format!("{reason}; this rule has the most of them ({n})"),
+                }
+            }
+            _ => self.problem(None, reason),
+        }
+    }
+
+    fn too_large(&self, entries: &[Vec<u32>], view: View, size: usize, max: usize) -> Problem {
+        let mb = |bytes: usize| bytes as f64 / (1 << 20) as f64;
+        self.blame_largest(
+            entries,
+            format!(
+                "the Hyperscan database of view `{view}` ({} patterns and terms) takes {:.1} MB, above the \
+                 limit of {:.1} MB",
+                entries.len(),
+                mb(size),
+                mb(max)
+            ),
+        )
+    }
+
+    /// Compiling a view took longer than the limit: find the rule to blame. Each regular
+    /// expression is compiled alone, in order, within the same limit again: one that does not
+    /// finish is the culprit; if all do, the set is too large together and the rule with most
+    /// patterns and terms is named.
+    fn explain_timeout(&self, patterns: &[HsPattern], entries: &[Vec<u32>], view: View, limits: &Limits) -> Problem {
+        let limit = limits.time.unwrap_or_default();
+        let seconds = limit.as_secs_f64();
+        let regexes: Vec<(usize, HsPattern)> = patterns
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.literal_len.is_none())
+            .map(|(i, p)| (i, p.clone()))
+            .collect();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let order: Vec<usize> = regexes.iter().map(|(i, _)| *i).collect();
+        let spawned = std::thread::Builder::new()
+            .name("conduct-scan-compile".into())
+            .spawn(move || {
+                for (i, pattern) in regexes {
+                    let _ = HyperscanMatcher::compile(std::slice::from_ref(&pattern));
+                    if sender.send(i).is_err() {
+                        return;
+                    }
+                }
+            });
+        if let Ok(thread) = spawned {
+            let deadline = Instant::now() + limit;
+            let mut all_done = true;
+            for &i in &order {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if receiver.recv_timeout(left).is_err() {
+                    all_done = false;
+                    let entry = self.entries[entries[i][0] as usize];
+                    if let Some(rule) = self.ruleset.rules.get(entry.rule as usize) {
+                        return Problem {
+                            file: rule.file.clone(),
+                            item: Some(format!("rule {}", rule.id)),
+                            reason: format!(
+                                "pattern {:?} in view `{view}` takes more than {seconds} s to compile \
+                                 (--max-compile-seconds); simplify it (large bounded repeats such as \
+                                 {{1,500}} are the usual cause)",
+                                self.source_text(entry.rule, entry.role, entry.source)
+                            ),
+                        };
+                    }
+                    break;
+                }
+            }
+            if all_done {
+                let _ = thread.join(); // every pattern compiled: it is ending
+            }
+        }
+        self.blame_largest(
+            entries,
+            format!(
+                "the {} patterns and terms of view `{view}` do not compile within {seconds} s \
+                 (--max-compile-seconds); raise the limit or split the ruleset",
+                entries.len()
+            ),
+        )
     }
 
     fn problem(&self, item: Option<&str>, reason: String) -> Problem {
@@ -443,11 +602,26 @@ impl Scanner {
         regexes: &[HsPattern],
         entries: &[Vec<u32>],
         views: ViewSet,
-        message: String,
+        error: CompileError,
     ) -> Vec<Problem> {
+        let message = error.message;
         let mut problems = Vec::new();
-        for (pattern, ids) in regexes.iter().zip(entries) {
-            if let Err(e) = HyperscanMatcher::compile(std::slice::from_ref(pattern)) {
+        // Hyperscan names the expression at fault for most errors: no need to compile again
+        // (a pattern that is too large can take tens of seconds to be refused).
+        let suspects: Vec<usize> = match error.index {
+            Some(i) if i < regexes.len() => vec![i],
+            _ => (0..regexes.len()).collect(),
+        };
+        for i in suspects {
+            let (pattern, ids) = (&regexes[i], &entries[i]);
+            let alone = if error.index == Some(i) {
+                Err(message.clone())
+            } else {
+                HyperscanMatcher::compile(std::slice::from_ref(pattern))
+                    .map(drop)
+                    .map_err(|e| e.message)
+            };
+            if let Err(e) = alone {
                 let entry = self.entries[ids[0] as usize];
                 let rule = &self.ruleset.rules[entry.rule as usize];
                 problems.push(Problem {
@@ -455,7 +629,7 @@ impl Scanner {
                     item: Some(format!("rule {}", rule.id)),
                     reason: format!(
                         "pattern {:?} rejected by Hyperscan in view `{}`: {}",
-                        pattern.expression, entry.view, e.message
+                        pattern.expression, entry.view, e
                     ),
                 });
             }
@@ -567,7 +741,7 @@ impl Scanner {
                             String::from_utf8_lossy(bytes)
                         }
                     };
-                    self.scan_one(&text, row as u32, ws, &mut out.findings, None)?;
+                    self.scan_row(&text, row, ws, &mut out.findings)?;
                 }
                 Ok(out)
             })
@@ -655,7 +829,7 @@ impl Scanner {
                 bytes += posts[end].1.len();
                 end += 1;
             }
-            self.scan_batch(&posts[start..end], ws, &mut out.findings)?;
+            self.scan_batch_guarded(&posts[start..end], ws, &mut out.findings)?;
             start = end;
         }
         Ok(())
@@ -795,6 +969,60 @@ impl Scanner {
             self.emit(text, *row, resolved, out, None);
         }
         Ok(())
+    }
+
+    /// [`Self::scan_batch`] with a panic (a bug) caught: the batch's posts are then scanned one
+    /// by one, each under its own guard ([`Self::scan_row`]), so that the error names the row.
+    fn scan_batch_guarded(
+        &self,
+        posts: &[(u32, std::borrow::Cow<'_, str>)],
+        ws: &mut Workspace,
+        out: &mut Vec<Finding>,
+    ) -> Result<()> {
+        let kept = out.len();
+        let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if let Some(marker) = fault_injection_marker() {
+                if posts.iter().any(|(_, text)| text.contains(marker)) {
+                    panic!("fault injection: a row contains {FAULT_INJECTION_ENV}");
+                }
+            }
+            self.scan_batch(posts, ws, out)
+        }));
+        match scanned {
+            Ok(result) => result,
+            Err(_) => {
+                // The workspace may be half-updated: start afresh, one post at a time.
+                *ws = Workspace::default();
+                out.truncate(kept);
+                for (row, text) in posts {
+                    self.scan_row(text, *row as usize, ws, out)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Scans one row of [`Scanner::scan`]. A panic (a bug) is caught here and becomes
+    /// [`Error::Panic`] naming the row, instead of unwinding through the thread pool.
+    fn scan_row(&self, text: &str, row: usize, ws: &mut Workspace, out: &mut Vec<Finding>) -> Result<()> {
+        let kept = out.len();
+        let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if let Some(marker) = fault_injection_marker() {
+                if text.contains(marker) {
+                    panic!("fault injection: the row contains {FAULT_INJECTION_ENV}");
+                }
+            }
+            self.scan_one(text, row as u32, ws, out, None)
+        }));
+        scanned.unwrap_or_else(|payload| {
+            // The workspace may be half-updated: start the next row afresh.
+            *ws = Workspace::default();
+            out.truncate(kept);
+            Err(Error::Panic {
+                row: Some(row),
+                message: panic_message(payload.as_ref()),
+            })
+        })
     }
 
     fn scan_one(

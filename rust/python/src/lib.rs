@@ -6,12 +6,13 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use conduct_scan_core::arrow::{findings_batch, findings_schema, TextColumn};
 use conduct_scan_core::matching::{bare_scan_count, hyperscan_version, HsPattern, HyperscanMatcher};
 use conduct_scan_core::ruleset::bundled_ruleset_names;
-use conduct_scan_core::{Error, LiteralBackend, Ruleset, ScanOptions, ScanOutput, Scanner};
+use conduct_scan_core::{catch_panic, Error, LiteralBackend, Ruleset, ScanOptions, ScanOutput, Scanner};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
@@ -31,7 +32,12 @@ create_exception!(
     ConductScanError,
     "A ruleset is invalid; `.problems` lists (file, item, reason) for each problem."
 );
-create_exception!(conduct_scan._core, ScanError, ConductScanError, "Scanning failed.");
+create_exception!(
+    conduct_scan._core,
+    ScanError,
+    ConductScanError,
+    "Scanning failed; on an internal error (a panic), `.row` is the row being scanned (or None) and `.reason` the panic message."
+);
 create_exception!(
     conduct_scan._core,
     InputError,
@@ -54,8 +60,34 @@ fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
         }
         Error::Scan(message) => ScanError::new_err(message),
         Error::Input(message) => InputError::new_err(message),
+        Error::Panic { row, ref message } => {
+            let err = ScanError::new_err(error.to_string());
+            let _ = err.value(py).setattr("row", row);
+            let _ = err.value(py).setattr("reason", message);
+            err
+        }
     }
 }
+
+/// Rows in a panic are counted from the start of the call's piece of the input: make them
+/// count from the start of the whole input.
+fn offset_row(error: Error, first_row: i64) -> Error {
+    match error {
+        Error::Panic {
+            row: Some(row),
+            message,
+        } => Error::Panic {
+            row: Some(row + first_row as usize),
+            message,
+        },
+        other => other,
+    }
+}
+
+/// Default of `Scanner(max_compile_seconds=...)` and of the CLI's `--max-compile-seconds`.
+const DEFAULT_MAX_COMPILE_SECONDS: f64 = 60.0;
+/// Default of `Scanner(max_database_mb=...)`: one view's Hyperscan database.
+const DEFAULT_MAX_DATABASE_MB: f64 = 1024.0;
 
 /// Rows scanned per call into the core: between calls the GIL is taken back to notice Ctrl-C.
 const ROWS_PER_CALL: usize = 1 << 16;
@@ -72,9 +104,11 @@ impl PyRuleset {
     #[staticmethod]
     #[pyo3(signature = (path=None))]
     fn load(py: Python<'_>, path: Option<PathBuf>) -> PyResult<Self> {
-        let loaded = py.detach(|| match &path {
-            Some(path) => Ruleset::load(path),
-            None => Ruleset::bundled(),
+        let loaded = py.detach(|| {
+            catch_panic(|| match &path {
+                Some(path) => Ruleset::load(path),
+                None => Ruleset::bundled(),
+            })
         });
         Ok(PyRuleset {
             inner: Arc::new(loaded.map_err(|e| to_py_err(py, e))?),
@@ -85,7 +119,7 @@ impl PyRuleset {
     #[staticmethod]
     #[pyo3(signature = (text, name="<string>"))]
     fn from_toml(py: Python<'_>, text: &str, name: &str) -> PyResult<Self> {
-        let loaded = Ruleset::from_toml(text, name).map_err(|e| to_py_err(py, e))?;
+        let loaded = catch_panic(|| Ruleset::from_toml(text, name)).map_err(|e| to_py_err(py, e))?;
         Ok(PyRuleset {
             inner: Arc::new(loaded),
         })
@@ -94,7 +128,7 @@ impl PyRuleset {
     /// A bundled ruleset by name.
     #[staticmethod]
     fn bundled(py: Python<'_>, name: &str) -> PyResult<Self> {
-        let loaded = Ruleset::bundled_named(name).map_err(|e| to_py_err(py, e))?;
+        let loaded = catch_panic(|| Ruleset::bundled_named(name)).map_err(|e| to_py_err(py, e))?;
         Ok(PyRuleset {
             inner: Arc::new(loaded),
         })
@@ -165,13 +199,22 @@ struct PyScanner {
 #[pymethods]
 impl PyScanner {
     #[new]
-    #[pyo3(signature = (ruleset, threads=None, literal_backend="hyperscan", context=0))]
+    #[pyo3(signature = (
+        ruleset,
+        threads=None,
+        literal_backend="hyperscan",
+        context=0,
+        max_compile_seconds=Some(DEFAULT_MAX_COMPILE_SECONDS),
+        max_database_mb=Some(DEFAULT_MAX_DATABASE_MB),
+    ))]
     fn new(
         py: Python<'_>,
         ruleset: Py<PyRuleset>,
         threads: Option<usize>,
         literal_backend: &str,
         context: usize,
+        max_compile_seconds: Option<f64>,
+        max_database_mb: Option<f64>,
     ) -> PyResult<Self> {
         let literal_backend = match literal_backend {
             "aho-corasick" => LiteralBackend::AhoCorasick,
@@ -185,15 +228,26 @@ impl PyScanner {
         if threads == Some(0) {
             return Err(PyValueError::new_err("threads must be at least 1"));
         }
+        let positive = |name: &str, value: Option<f64>| match value {
+            Some(v) if !(v.is_finite() && v > 0.0) => Err(PyValueError::new_err(format!(
+                "{name} must be a positive number (or None for no limit), not {v}"
+            ))),
+            _ => Ok(value),
+        };
+        let max_compile_time = positive("max_compile_seconds", max_compile_seconds)?.map(Duration::from_secs_f64);
+        let max_database_bytes =
+            positive("max_database_mb", max_database_mb)?.map(|mb| (mb * (1 << 20) as f64) as usize);
         let rules = ruleset.get().inner.clone();
         let options = ScanOptions {
             threads,
             literal_backend,
             context_chars: context,
             cache_dir: cache_dir(),
+            max_compile_time,
+            max_database_bytes,
         };
         let scanner = py
-            .detach(|| Scanner::new(rules, options))
+            .detach(|| catch_panic(|| Scanner::new(rules, options)))
             .map_err(|e| to_py_err(py, e))?;
         Ok(PyScanner {
             inner: Arc::new(scanner),
@@ -235,13 +289,15 @@ impl PyScanner {
                 while offset < chunk.len() {
                     let len = ROWS_PER_CALL.min(chunk.len() - offset);
                     let piece = chunk.slice(offset, len);
-                    let scanned = py.detach(|| -> Result<_, Error> {
-                        let column = TextColumn::new(piece.as_ref())?;
-                        let output = self.inner.scan(&column)?;
-                        let batch = findings_batch(&self.inner, &output.findings, rows)?;
-                        Ok((output, batch))
+                    let scanned = py.detach(|| {
+                        catch_panic(|| {
+                            let column = TextColumn::new(piece.as_ref())?;
+                            let output = self.inner.scan(&column)?;
+                            let batch = findings_batch(&self.inner, &output.findings, rows)?;
+                            Ok((output, batch))
+                        })
                     });
-                    let (output, batch) = scanned.map_err(|e| to_py_err(py, e))?;
+                    let (output, batch) = scanned.map_err(|e| to_py_err(py, offset_row(e, rows)))?;
                     accumulate(&mut totals, output, &mut batches, batch);
                     rows += len as i64;
                     offset += len;
@@ -253,12 +309,14 @@ impl PyScanner {
                 .extract()
                 .map_err(|_| InputError::new_err("texts must be a list of str (or None), or an Arrow string array"))?;
             for piece in values.chunks(ROWS_PER_CALL) {
-                let scanned = py.detach(|| -> Result<_, Error> {
-                    let output = self.inner.scan(piece)?;
-                    let batch = findings_batch(&self.inner, &output.findings, rows)?;
-                    Ok((output, batch))
+                let scanned = py.detach(|| {
+                    catch_panic(|| {
+                        let output = self.inner.scan(piece)?;
+                        let batch = findings_batch(&self.inner, &output.findings, rows)?;
+                        Ok((output, batch))
+                    })
                 });
-                let (output, batch) = scanned.map_err(|e| to_py_err(py, e))?;
+                let (output, batch) = scanned.map_err(|e| to_py_err(py, offset_row(e, rows)))?;
                 accumulate(&mut totals, output, &mut batches, batch);
                 rows += piece.len() as i64;
                 py.check_signals()?;
@@ -288,7 +346,7 @@ impl PyScanner {
     /// `unless` term, inside an `allow` term, inside an innocent compound of the term, the post
     /// in another language than the rule's, no `near` term, duplicate, below `min_count`).
     fn explain<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyList>> {
-        let explained = self.inner.explain(text).map_err(|e| to_py_err(py, e))?;
+        let explained = catch_panic(|| self.inner.explain(text)).map_err(|e| to_py_err(py, e))?;
         let rules = &self.inner.ruleset().rules;
         let items = PyList::empty(py);
         for e in explained {
@@ -406,11 +464,27 @@ impl PyBareHyperscan {
     }
 }
 
+/// Panics are caught and raised as `ScanError` (see `catch_panic`); the default hook would
+/// also print a message and a backtrace note on stderr, so it is kept quiet unless
+/// `RUST_BACKTRACE` asks for the details. The hook belongs to this extension's own copy of the
+/// Rust runtime: other extensions in the process are not affected.
+fn quiet_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            default(info);
+        }
+    }));
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    quiet_panics();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("HYPERSCAN_VERSION", hyperscan_version())?;
+    m.add("DEFAULT_MAX_COMPILE_SECONDS", DEFAULT_MAX_COMPILE_SECONDS)?;
+    m.add("DEFAULT_MAX_DATABASE_MB", DEFAULT_MAX_DATABASE_MB)?;
     m.add_class::<PyRuleset>()?;
     m.add_class::<PyScanner>()?;
     m.add_function(wrap_pyfunction!(normalise, m)?)?;

@@ -5,6 +5,8 @@ use std::os::raw::{c_int, c_uint, c_ulonglong, c_void};
 use std::path::Path;
 use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
@@ -150,23 +152,108 @@ pub fn hyperscan_version() -> String {
         .into_owned()
 }
 
-/// Why Hyperscan rejects a pattern, if it does (parsing and support checks only).
-pub fn validate_pattern(pattern: &HsPattern) -> Option<String> {
+/// Time the loader gives Hyperscan to check the patterns of one ruleset, and one pattern.
+///
+/// `hs_expression_info` does most of a compile's work for heavy patterns (a large bounded
+/// repeat of a Unicode class takes it tens of seconds), and the loader has no user limit to
+/// obey. So each check runs on a thread of its own and a pattern that takes longer is not judged
+/// here: compiling it, within `--max-compile-seconds`, will (and will name its rule).
+#[derive(Clone, Debug)]
+pub struct CheckBudget {
+    left: Duration,
+}
+
+impl CheckBudget {
+    /// All checks of one load together.
+    pub const TOTAL: Duration = Duration::from_secs(5);
+    /// One pattern.
+    pub const PER_PATTERN: Duration = Duration::from_secs(1);
+}
+
+impl Default for CheckBudget {
+    fn default() -> Self {
+        CheckBudget { left: Self::TOTAL }
+    }
+}
+
+/// Hyperscan's view of an expression: `Ok(min_width)`, `Err(message)`, or `None` when it did
+/// not answer within `timeout` (the check goes on in the background and its answer is dropped).
+fn expression_info(pattern: &HsPattern, timeout: Duration) -> Option<Result<u32, String>> {
     let Ok(expression) = CString::new(pattern.expression.as_str()) else {
-        return Some("pattern contains a NUL character".into());
+        return Some(Err("pattern contains a NUL character".into()));
     };
-    let mut info: *mut ffi::hs_expr_info_t = ptr::null_mut();
-    let mut error: *mut ffi::hs_compile_error_t = ptr::null_mut();
-    // SAFETY: valid C string; out-pointers are owned here and freed below.
-    let rc = unsafe { ffi::hs_expression_info(expression.as_ptr(), pattern.flags, &mut info, &mut error) };
-    if !info.is_null() {
-        // SAFETY: allocated by Hyperscan with the default (malloc) allocator.
-        unsafe { libc::free(info.cast()) };
+    let flags = pattern.flags;
+    let (sender, receiver) = mpsc::channel();
+    let check = move || {
+        let mut info: *mut ffi::hs_expr_info_t = ptr::null_mut();
+        let mut error: *mut ffi::hs_compile_error_t = ptr::null_mut();
+        // SAFETY: valid C string; out-pointers are owned here and freed below.
+        let rc = unsafe { ffi::hs_expression_info(expression.as_ptr(), flags, &mut info, &mut error) };
+        let mut min_width = 0;
+        if !info.is_null() {
+            // SAFETY: Hyperscan filled `info`; allocated with the default (malloc) allocator,
+            // freed once.
+            unsafe {
+                min_width = (*info).min_width;
+                libc::free(info.cast());
+            }
+        }
+        let answer = if rc == ffi::HS_SUCCESS {
+            Ok(min_width)
+        } else {
+            Err(take_compile_error(error).0)
+        };
+        let _ = sender.send(answer);
+    };
+    let Ok(thread) = std::thread::Builder::new()
+        .name("conduct-scan-check".into())
+        .spawn(check)
+    else {
+        return None;
+    };
+    let answer = receiver.recv_timeout(timeout).ok()?;
+    // Answered in time: wait for the thread to end, so that no thread outlives the load unless
+    // it had to (found by the `ruleset` fuzz target: LeakSanitizer saw the exiting thread's
+    // thread-local storage).
+    let _ = thread.join();
+    Some(answer)
+}
+
+/// Why a pattern cannot be used, if it cannot: Hyperscan rejects it (parsing and support
+/// checks, within `budget`), it matches the empty string or any single character (so every
+/// position of every post), or the start of its matches cannot be located.
+pub fn validate_pattern(pattern: &HsPattern, budget: &mut CheckBudget) -> Option<String> {
+    if !budget.left.is_zero() {
+        let started = Instant::now();
+        let answer = expression_info(pattern, budget.left.min(CheckBudget::PER_PATTERN));
+        budget.left = budget.left.saturating_sub(started.elapsed());
+        match answer {
+            Some(Err(message)) => return Some(message),
+            Some(Ok(0)) => return Some("it matches the empty string, so it would match at every position".into()),
+            Some(Ok(_)) | None => {}
+        }
     }
-    if rc != ffi::HS_SUCCESS {
-        return Some(take_compile_error(error).0);
+    if let Err(reason) = StartFinder::new(pattern) {
+        return Some(reason);
     }
-    StartFinder::new(pattern).err()
+    matches_any_character(pattern)
+        .then(|| "it matches any single character, so it would match at every position".into())
+}
+
+/// Whether `pattern` matches at the start of each of a set of unrelated one-character texts
+/// (letters of several scripts, a digit, a space, punctuation, an emoji): such a pattern, like
+/// `.` or `[^x]`, flags every post.
+fn matches_any_character(pattern: &HsPattern) -> bool {
+    const PROBES: [&str; 9] = ["a", "Z", "đ", "中", "0", " ", ".", "!", "😀"];
+    let flags = if pattern.is_caseless() { "(?i)" } else { "" };
+    // A pattern that matches any character is small; a large one is not worth building twice.
+    let Ok(regex) = regex::RegexBuilder::new(&format!("{flags}^(?:{})", pattern.expression))
+        .size_limit(1 << 20)
+        .build()
+    else {
+        return false;
+    };
+    PROBES.iter().all(|probe| regex.is_match(probe))
 }
 
 /// Reads and frees a compile error: (message, index of the failing expression or -1).
@@ -215,6 +302,18 @@ pub struct CompileError {
     pub message: String,
     /// The failing expression's index in the input list.
     pub index: Option<usize>,
+    /// The compile did not finish by its deadline (see [`HyperscanMatcher::compile_until`]).
+    pub timed_out: bool,
+}
+
+impl CompileError {
+    fn new(message: impl Into<String>, index: Option<usize>) -> Self {
+        CompileError {
+            message: message.into(),
+            index,
+            timed_out: false,
+        }
+    }
 }
 
 impl HyperscanMatcher {
@@ -287,26 +386,71 @@ impl HyperscanMatcher {
         let _ = std::fs::remove_file(&tmp);
     }
 
+    /// Like [`HyperscanMatcher::compile_cached`], but gives up at `deadline` (`None`: never)
+    /// with a [`CompileError`] whose `timed_out` is set.
+    ///
+    /// Hyperscan's compiler cannot be interrupted, so it runs on a thread of its own; when the
+    /// deadline passes, that thread is left to finish in the background and its result is
+    /// dropped (a command-line run exits at once; a long-lived process pays the CPU until the
+    /// compile ends).
+    pub fn compile_until(
+        patterns: &[HsPattern],
+        cache_dir: Option<&Path>,
+        deadline: Option<Instant>,
+    ) -> Result<Self, CompileError> {
+        let Some(deadline) = deadline else {
+            return HyperscanMatcher::compile_cached(patterns, cache_dir);
+        };
+        let owned = patterns.to_vec();
+        let dir = cache_dir.map(Path::to_path_buf);
+        let (sender, receiver) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("conduct-scan-compile".into())
+            .spawn(move || {
+                let _ = sender.send(HyperscanMatcher::compile_cached(&owned, dir.as_deref()));
+            })
+            .map_err(|e| CompileError::new(format!("cannot start a compiler thread: {e}"), None))?;
+        match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(result) => {
+                let _ = thread.join(); // it has finished: leave no thread behind
+                result
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(CompileError {
+                message: "the time limit was reached".into(),
+                index: None,
+                timed_out: true,
+            }),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(CompileError::new(
+                "the Hyperscan compiler thread stopped without a result",
+                None,
+            )),
+        }
+    }
+
+    /// Size of the compiled database in bytes.
+    pub fn database_size(&self) -> usize {
+        let mut size = 0usize;
+        // SAFETY: db is a valid database; `size` outlives the call.
+        let rc = unsafe { ffi::hs_database_size(self.db, &mut size) };
+        if rc == ffi::HS_SUCCESS {
+            size
+        } else {
+            0
+        }
+    }
+
     /// Compiles all patterns into one database; pattern `i` reports id `i`.
     pub fn compile(patterns: &[HsPattern]) -> Result<Self, CompileError> {
         let starts = patterns
             .iter()
             .enumerate()
-            .map(|(i, p)| {
-                StartFinder::new(p).map_err(|message| CompileError {
-                    message,
-                    index: Some(i),
-                })
-            })
+            .map(|(i, p)| StartFinder::new(p).map_err(|message| CompileError::new(message, Some(i))))
             .collect::<Result<Vec<_>, _>>()?;
         let expressions: Vec<CString> = patterns
             .iter()
             .map(|p| CString::new(p.expression.as_str()))
             .collect::<Result<_, _>>()
-            .map_err(|_| CompileError {
-                message: "pattern contains a NUL character".into(),
-                index: None,
-            })?;
+            .map_err(|_| CompileError::new("pattern contains a NUL character", None))?;
         let pointers: Vec<*const std::os::raw::c_char> = expressions.iter().map(|e| e.as_ptr()).collect();
         let flags: Vec<c_uint> = patterns.iter().map(|p| p.flags).collect();
         let ids: Vec<c_uint> = (0..patterns.len() as c_uint).collect();
@@ -327,10 +471,7 @@ impl HyperscanMatcher {
         };
         if rc != ffi::HS_SUCCESS {
             let (message, index) = take_compile_error(error);
-            return Err(CompileError {
-                message,
-                index: usize::try_from(index).ok(),
-            });
+            return Err(CompileError::new(message, usize::try_from(index).ok()));
         }
         Ok(HyperscanMatcher {
             db,

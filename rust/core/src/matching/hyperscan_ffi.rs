@@ -89,6 +89,7 @@ extern "C" {
         context: *mut c_void,
     ) -> hs_error_t;
     pub fn hs_version() -> *const c_char;
+    pub fn hs_database_size(db: *const hs_database_t, size: *mut usize) -> hs_error_t;
     pub fn hs_serialize_database(db: *const hs_database_t, bytes: *mut *mut c_char, length: *mut usize) -> hs_error_t;
     pub fn hs_deserialize_database(bytes: *const c_char, length: usize, db: *mut *mut hs_database_t) -> hs_error_t;
 }

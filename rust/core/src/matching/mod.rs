@@ -10,7 +10,10 @@ mod hyperscan;
 mod hyperscan_ffi;
 mod literal;
 
-pub use hyperscan::{bare_scan_count, hyperscan_version, validate_pattern, HsPattern, HsScratch, HyperscanMatcher};
+pub use hyperscan::{
+    bare_scan_count, hyperscan_version, validate_pattern, CheckBudget, CompileError, HsPattern, HsScratch,
+    HyperscanMatcher,
+};
 pub use literal::LiteralMatcher;
 
 use crate::error::Result;

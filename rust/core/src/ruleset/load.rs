@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::model::{Clause, Compound, CompoundList, Law, Meta, NamedList, Rule, Ruleset};
 use crate::error::{Error, Problem, Result};
-use crate::matching::{validate_pattern, HsPattern};
+use crate::matching::{validate_pattern, CheckBudget, HsPattern};
 use crate::normalise::pattern::normalise_pattern;
 use crate::normalise::{normalise, View};
 
@@ -532,6 +532,7 @@ fn validate(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
     }
 
     let clause_severity: HashMap<&str, _> = ruleset.clauses.iter().map(|c| (c.id.as_str(), c.severity)).collect();
+    let mut budget = CheckBudget::default();
     for rule in &mut ruleset.rules {
         let file = rule.file.clone();
         let item = format!("rule {}", rule.id);
@@ -601,7 +602,7 @@ fn validate(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
             for pattern in patterns {
                 for view in &rule.views {
                     let compiled = HsPattern::regex(&normalise_pattern(*view, pattern), *view != View::Exact);
-                    if let Some(reason) = validate_pattern(&compiled) {
+                    if let Some(reason) = validate_pattern(&compiled, &mut budget) {
                         report(format!(
                             "{key}: pattern {pattern:?} rejected by Hyperscan in view `{view}`: {reason}"
                         ));
@@ -657,6 +658,30 @@ mod tests {
         assert!(has("rule d: patterns: pattern \"(a\" rejected by Hyperscan"), "{got:?}");
         assert!(has("rule d: patterns: pattern \"b)\" rejected by Hyperscan"), "{got:?}");
         assert!(!has("\"ok\""), "{got:?}");
+    }
+
+    #[test]
+    fn patterns_matching_everywhere_are_refused() {
+        for (pattern, why) in [
+            ("a*", "matches the empty string"),
+            ("(?:x)?", "matches the empty string"),
+            ("ngu|", "matches the empty string"),
+            ("^", "matches the empty string"),
+            (".", "matches any single character"),
+            ("[^x]", "matches any single character"),
+            ("\\w|\\W", "matches any single character"),
+            (".{1,3}", "matches any single character"),
+        ] {
+            let text = format!("{HEAD}[[rule]]\nid = \"r\"\nclause = \"c\"\npatterns = [{pattern:?}]\n");
+            let got = reasons(&text);
+            assert_eq!(got.len(), 1, "{pattern}: {got:?}");
+            assert!(got[0].starts_with("t.toml: rule r: patterns: pattern"), "{got:?}");
+            assert!(got[0].contains(why), "{pattern}: {got:?}");
+        }
+        for pattern in ["a.b", "\\w+", "\\S+", "ng[uư]+", "x?y"] {
+            let text = format!("{HEAD}[[rule]]\nid = \"r\"\nclause = \"c\"\npatterns = [{pattern:?}]\n");
+            assert_eq!(reasons(&text), Vec::<String>::new(), "{pattern}");
+        }
     }
 
     #[test]
