@@ -949,11 +949,13 @@ impl Scanner {
                 return target;
             }
             let target = target as usize;
+            // Findings come by start, and an end may lie past the next start: step back from
+            // the last offset rather than from the text's beginning (long texts).
             if target < byte {
-                byte = 0;
-                chars = 0;
+                chars -= text[target..byte].chars().count() as u32;
+            } else {
+                chars += text[byte..target].chars().count() as u32;
             }
-            chars += text[byte..target].chars().count() as u32;
             byte = target;
             chars
         };
