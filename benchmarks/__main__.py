@@ -22,7 +22,13 @@ from pathlib import Path
 from benchmarks.corpus import CACHE, ROOT
 
 HERE = Path(__file__).resolve().parent
-SUITE = ["bench_scanner.py", "bench_peers.py", "bench_rulesets.py", "bench_pipeline.py"]
+SUITE = [
+    "bench_bundled.py",
+    "bench_scanner.py",
+    "bench_peers.py",
+    "bench_rulesets.py",
+    "bench_pipeline.py",
+]
 REPORT = "bench_report.py"
 
 
@@ -51,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     env = {"CONDUCT_SCAN_BENCH_SIZES": "10,100,1000", "CONDUCT_SCAN_BENCH_MB": "100"}
     if args.quick:
         env = {
+            "CONDUCT_SCAN_BENCH_BIG_MB": "1",
             "CONDUCT_SCAN_BENCH_SIZES": "10",
             "CONDUCT_SCAN_BENCH_MB": "10",
             "CONDUCT_SCAN_BENCH_ROUNDS": "3",
@@ -84,7 +91,7 @@ def render_json(json_path: Path, out: Path) -> int:
 
 def ci(args: argparse.Namespace) -> int:
     """The gate: measure the pair on 10 MB, print one line, fail below the minimum ratio."""
-    from benchmarks.gate import decide
+    from benchmarks.gate import decide, decide_bundled
 
     env = {
         "CONDUCT_SCAN_BENCH_MB": os.environ.get("CONDUCT_SCAN_BENCH_MB", "10"),
@@ -92,13 +99,15 @@ def ci(args: argparse.Namespace) -> int:
     }
     json_path = CACHE / "bench-ci.json"
     CACHE.mkdir(parents=True, exist_ok=True)
-    status = _pytest(["bench_peers.py"], json_path, env, "-m", "gate", "-q")
+    status = _pytest(["bench_peers.py", "bench_bundled.py"], json_path, env, "-m", "gate", "-q")
     if status:
         print(f"bench-ci: FAIL: the gate benchmarks did not run (pytest exit {status})")
         return 1
-    verdict = decide(json.loads(json_path.read_text()), args.minimum)
-    print(verdict.line)
-    return 0 if verdict.ok else 1
+    data = json.loads(json_path.read_text())
+    verdicts = [decide(data, args.minimum), decide_bundled(data, args.bundled_minimum)]
+    for verdict in verdicts:
+        print(verdict.line)
+    return 0 if all(v.ok for v in verdicts) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks.results import GATE_MINIMUM
 
             args.minimum = float(os.environ.get("CONDUCT_SCAN_BENCH_MIN_RATIO", GATE_MINIMUM))
+        from benchmarks.results import BUNDLED_GATE_MINIMUM
+
+        args.bundled_minimum = float(
+            os.environ.get("CONDUCT_SCAN_BENCH_BUNDLED_MIN_RATIO", BUNDLED_GATE_MINIMUM)
+        )
         return ci(args)
     if args.command == "render":
         return render_json(args.json, args.out or args.json.parent / "RESULTS.md")

@@ -54,12 +54,17 @@ def dense_phrases() -> tuple[str, ...]:
     return tuple(line for line in lines if line and not line.startswith("#"))
 
 
+def _load() -> list[float]:
+    """The load average when a benchmark ran: these runs may be merged into an older JSON."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def _flagged(result: Any) -> int:
     return len(set(result.column("row").to_pylist()))
 
 
 @pytest.mark.benchmark(group="bundled")
-@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("threads", [1, pytest.param(2, marks=pytest.mark.gate)])
 def test_bundled_scanner(benchmark: Any, scan_corpus: Corpus, threads: int) -> None:
     scanner = Scanner(Ruleset.load(), threads)
     texts = scan_corpus.texts()
@@ -73,6 +78,7 @@ def test_bundled_scanner(benchmark: Any, scan_corpus: Corpus, threads: int) -> N
         scan_corpus,
         threads=threads,
         cores_busy=clock.cores_busy(benchmark),
+        load=_load(),
         terms=len(work.terms),
         patterns=len(work.patterns),
         findings=result.num_rows,
@@ -81,7 +87,11 @@ def test_bundled_scanner(benchmark: Any, scan_corpus: Corpus, threads: int) -> N
 
 
 @pytest.mark.benchmark(group="bundled")
-@pytest.mark.parametrize("peer", [HyperscanPerRow, PolarsContains], ids=["hyperscan", "polars"])
+@pytest.mark.parametrize(
+    "peer",
+    [pytest.param(HyperscanPerRow, marks=pytest.mark.gate), PolarsContains],
+    ids=["hyperscan", "polars"],
+)
 def test_bundled_peer(benchmark: Any, scan_corpus: Corpus, peer: type) -> None:
     work = bundled_workload()
     system = peer(work)
@@ -95,6 +105,7 @@ def test_bundled_peer(benchmark: Any, scan_corpus: Corpus, peer: type) -> None:
         scan_corpus,
         threads=system.threads,
         cores_busy=clock.cores_busy(benchmark),
+        load=_load(),
         terms=len(work.terms),
         patterns=len(work.patterns),
         flagged=int(flagged.sum()),
@@ -115,6 +126,7 @@ def test_dense_scanner(benchmark: Any, scan_corpus: Corpus, threads: int) -> Non
         scan_corpus,
         threads=threads,
         cores_busy=clock.cores_busy(benchmark),
+        load=_load(),
         terms=len(dense_phrases()),
         findings=result.num_rows,
         flagged=_flagged(result),
@@ -134,6 +146,7 @@ def test_dense_polars(benchmark: Any, scan_corpus: Corpus) -> None:
         scan_corpus,
         threads=system.threads,
         cores_busy=clock.cores_busy(benchmark),
+        load=_load(),
         terms=len(dense_phrases()),
         flagged=int(flagged.sum()),
     )
@@ -193,4 +206,5 @@ def test_big_post(benchmark: Any, scan_corpus: Corpus, megabytes: int, tmp_path:
         scan_seconds=float(seconds),
         peak_rss_mb=round(child["peak_rss_mb"]),
         findings=int(findings),
+        load=_load(),
     )

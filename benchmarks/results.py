@@ -30,6 +30,11 @@ TARGET_FLAT_MEMORY = 1.25
 smallest archive (10 MB, about one batch) never fills the pipeline's working set of batches in
 flight, so flatness is judged where the archive grows and the working set does not."""
 GATE_MINIMUM = 2.0
+BUNDLED_GATE_MINIMUM = 0.6
+"""``make bench-ci``'s ratio for the bundled ruleset over python-hyperscan per row in memory.
+Issue 10 asks for 3x end to end; this engine does about 40 MB per CPU second against the
+peer's 81 (RESULTS.md), so with its 2 threads against the peer's one it is near 1x on an idle
+machine: the gate keeps a margin below that, and catches a regression, not the issue's target."""
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,96 @@ def _machine(results: Results) -> list[str]:
         f"{settings.get('rounds', '?')} timed rounds in memory.",
         "",
     ]
+    return lines
+
+
+TARGET_BUNDLED_MBPS = 250.0
+"""Issue 10: ``Scanner.scan`` with the bundled ruleset in memory, 5x the 51 MB/s of 589cdb0."""
+TARGET_BIG_POST_RSS_MB = 1000.0
+
+
+def _bundled(results: Results) -> list[str]:
+    """The bundled ruleset first: in memory with its peers, dense matches, big posts."""
+    if not results.of("bundled") and not results.of("dense") and not results.of("big-post"):
+        return []
+    lines = ["## The bundled ruleset", ""]
+    for kind, title in (
+        ("bundled", "Bundled ruleset (46 rules, every view and condition) in memory"),
+        ("dense", "Dense matches: 140 common Vietnamese phrases (about 30% of posts hit)"),
+    ):
+        benches = results.of(kind)
+        if not benches:
+            continue
+        ours = [b for b in benches if b.system == "conduct_scan"]
+        best = max((b.mbps or 0.0 for b in ours), default=0.0)
+        rows = []
+        for bench in benches:
+            busy = bench.info.get("cores_busy")
+            ratio = "–"
+            if bench.system != "conduct_scan" and bench.mbps and best:
+                ratio = f"conduct_scan {best / bench.mbps:.2f}×"
+            rows.append(
+                [
+                    bench.system,
+                    str(bench.threads or "–"),
+                    f"{busy:.1f}" if busy is not None else "–",
+                    f"{bench.corpus_mb} MB",
+                    _mbps(bench.mbps),
+                    _mbps(bench.mbps / busy) if bench.mbps and busy else "–",
+                    ratio,
+                    f"{bench.info.get('flagged', 0):,}",
+                    str(bench.info.get("load", "–")),
+                ]
+            )
+        lines += [
+            f"### {title}",
+            "",
+            *_table(
+                [
+                    "system",
+                    "threads",
+                    "cores busy",
+                    "corpus",
+                    "MB/s",
+                    "MB per CPU second",
+                    "ratio",
+                    "posts flagged",
+                    "load (1, 5, 15 min)",
+                ],
+                rows,
+            ),
+        ]
+        lines.append(
+            "MB per CPU second is MB/s over the cores the system kept busy: on a machine shared "
+            "with other work (a load above the 2 cores) it is the steadier figure."
+        )
+        if kind == "bundled" and best:
+            lines.append(
+                f"Target `Scanner.scan` ≥ {TARGET_BUNDLED_MBPS:.0f} MB/s: "
+                f"{_mbps(best)} MB/s, {_met(best >= TARGET_BUNDLED_MBPS)}."
+            )
+        lines.append("")
+    big = results.of("big-post")
+    if big:
+        rows = [
+            [
+                f"{b.info.get('post_mb', 0):,.0f} MB",
+                f"{b.info.get('scan_seconds', 0):.1f} s",
+                f"{b.info.get('peak_rss_mb', 0):,} MB",
+                f"{b.info.get('findings', 0):,}",
+                _met(float(b.info.get("peak_rss_mb", 0)) < TARGET_BIG_POST_RSS_MB)
+                if round(b.info.get("post_mb", 0)) == 100
+                else "",
+            ]
+            for b in sorted(big, key=lambda b: b.info.get("post_mb", 0))
+        ]
+        lines += [
+            "### One big post (`Scanner.scan`, bundled ruleset, one thread, own process)",
+            "",
+            *_table(["post", "scan", "peak RSS", "findings", "< 1 GB at 100 MB"], rows),
+            "Peak RSS includes the post itself (held once, as an Arrow array) and the interpreter.",
+            "",
+        ]
     return lines
 
 
@@ -737,6 +832,7 @@ def render(data: dict[str, Any], out: Path = HERE / "RESULTS.md", plots: bool = 
         "`benchmarks/README.md`. MB are 10^6 bytes of UTF-8 text; every figure is a median.",
         "",
         *_machine(results),
+        *_bundled(results),
         *_targets(results),
         *_race(results),
         *_end_to_end(results),

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import benchmarks.__main__ as cli
-from benchmarks.gate import decide
-from tests.benchmark_fixtures import gate_pair, machine
+from benchmarks.gate import decide, decide_bundled
+from tests.benchmark_fixtures import bench, corpus, gate_pair, machine
 
 
 def _run(**kwargs: Any) -> dict[str, Any]:
@@ -56,10 +56,29 @@ def test_fails_without_both_sides_on_the_same_corpus() -> None:
     assert not verdict.ok and "measured on the same corpus" in verdict.line
 
 
+def _bundled_pair(conduct_scan: float = 0.1, hyperscan: float = 0.15) -> list[dict[str, Any]]:
+    """The bundled-ruleset gate pair: Scanner.scan and python-hyperscan per row."""
+    return [
+        bench("b", "bundled", conduct_scan, kind="bundled", system="conduct_scan", threads=2,
+              **corpus(10)),
+        bench("h", "bundled", hyperscan, kind="bundled", system="python-hyperscan per row",
+              threads=1, **corpus(10)),
+    ]  # fmt: skip
+
+
+def test_bundled_gate_compares_with_python_hyperscan_per_row() -> None:
+    data = {"machine_info": machine(), "benchmarks": _bundled_pair(0.1, 0.15)}
+    verdict = decide_bundled(data, minimum=1.2)
+    assert verdict.ok and verdict.ratio == pytest.approx(1.5)
+    assert not decide_bundled(data, minimum=2.0).ok
+    assert not decide_bundled({"benchmarks": []}).ok
+
+
 def _fake_pytest(data: dict[str, Any], status: int = 0) -> Any:
     def run(files: list[str], json_path: Path, env: dict[str, str], *extra: str) -> int:
-        assert files == ["bench_peers.py"] and "-m" in extra and "gate" in extra
-        assert env["CONDUCT_SCAN_BENCH_MB"] == "10"
+        assert files == ["bench_peers.py", "bench_bundled.py"] and "-m" in extra
+        assert "gate" in extra and env["CONDUCT_SCAN_BENCH_MB"] == "10"
+        data["benchmarks"] = data["benchmarks"] + _bundled_pair()
         json_path.write_text(json.dumps(data))
         return status
 

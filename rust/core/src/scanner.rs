@@ -230,6 +230,19 @@ const ROWS_PER_TASK: usize = 256;
 /// Bytes of text scanned per Hyperscan call (texts laid end to end), at least one text.
 const BATCH_BYTES: usize = 64 * 1024;
 
+/// Texts longer than this are scanned in windows ([`Scanner::scan_long`]).
+const LONG_TEXT_BYTES: usize = 2 * WINDOW_BYTES;
+/// Bytes of a long text per window.
+const WINDOW_BYTES: usize = 1 << 20;
+/// Bytes by which windows overlap: the longest match found whole across a cut.
+const WINDOW_OVERLAP: usize = 4096;
+
+/// Where a batch's hits go: verified into findings, or located in the texts for the caller.
+enum Sink<'a> {
+    Findings(&'a mut Vec<Finding>),
+    Located(&'a mut Vec<(u32, Hit)>),
+}
+
 /// A compiled ruleset.
 pub struct Scanner {
     ruleset: Arc<Ruleset>,
@@ -829,8 +842,69 @@ impl Scanner {
                 bytes += posts[end].1.len();
                 end += 1;
             }
+            if posts[start].1.len() > LONG_TEXT_BYTES {
+                let (row, text) = &posts[start];
+                self.scan_long(*row, text, ws, &mut out.findings)?;
+                start += 1;
+                continue;
+            }
             self.scan_batch_guarded(&posts[start..end], ws, &mut out.findings)?;
             start = end;
+        }
+        Ok(())
+    }
+
+    /// Scans a text too long to lay out whole in overlapping windows, so that its views and
+    /// offset maps take memory in proportion to a window, not to the text. Windows are cut
+    /// after a line break (else a space) and overlap by [`WINDOW_OVERLAP`] bytes; a hit is
+    /// taken from the window it starts in before the next window begins, so a match of up to
+    /// that length across a cut is found whole. The hits of all windows are then verified
+    /// together, as for any text (`unless`, `near` and `min_count` see the whole text).
+    fn scan_long(&self, row: u32, text: &str, ws: &mut Workspace, out: &mut Vec<Finding>) -> Result<()> {
+        let bytes = text.as_bytes();
+        let floor = |mut i: usize| {
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let mut all: Vec<Hit> = Vec::new();
+        let mut located: Vec<(u32, Hit)> = Vec::new();
+        let mut start = 0;
+        while start < text.len() {
+            let next = if start + WINDOW_BYTES >= text.len() {
+                text.len()
+            } else {
+                let from = start + WINDOW_BYTES / 2;
+                let region = &bytes[from..start + WINDOW_BYTES];
+                region
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .or_else(|| region.iter().rposition(|&b| b == b' '))
+                    .map_or_else(|| floor(start + WINDOW_BYTES), |i| from + i + 1)
+            };
+            let end = if next == text.len() {
+                next
+            } else {
+                floor((next + WINDOW_OVERLAP).min(text.len()))
+            };
+            let window = [(0, std::borrow::Cow::Borrowed(&text[start..end]))];
+            located.clear();
+            self.scan_batch(&window, ws, Sink::Located(&mut located))?;
+            for (_, hit) in &located {
+                let hit = Hit {
+                    start: hit.start + start as u32,
+                    end: hit.end + start as u32,
+                    ..*hit
+                };
+                if next == text.len() || (hit.start as usize) < next {
+                    all.push(hit);
+                }
+            }
+            start = next;
+        }
+        if all.iter().any(|h| h.role == Role::Hit) {
+            self.emit(text, row, &mut all, out, None);
         }
         Ok(())
     }
@@ -839,7 +913,7 @@ impl Scanner {
         &self,
         posts: &[(u32, std::borrow::Cow<'_, str>)],
         ws: &mut Workspace,
-        out: &mut Vec<Finding>,
+        mut sink: Sink<'_>,
     ) -> Result<()> {
         let Workspace {
             views,
@@ -943,7 +1017,7 @@ impl Scanner {
             let end = k + hits[k..].partition_point(|h| h.0 == p);
             let post = &hits[k..end];
             k = end;
-            if !post.iter().any(|(_, _, hit)| hit.role == Role::Hit) {
+            if matches!(sink, Sink::Findings(_)) && !post.iter().any(|(_, _, hit)| hit.role == Role::Hit) {
                 continue;
             }
             let (row, text) = &posts[p as usize];
@@ -966,7 +1040,10 @@ impl Scanner {
                     ..hit
                 });
             }
-            self.emit(text, *row, resolved, out, None);
+            match &mut sink {
+                Sink::Findings(out) => self.emit(text, *row, resolved, out, None),
+                Sink::Located(located) => located.extend(resolved.iter().map(|h| (p, *h))),
+            }
         }
         Ok(())
     }
@@ -986,7 +1063,7 @@ impl Scanner {
                     panic!("fault injection: a row contains {FAULT_INJECTION_ENV}");
                 }
             }
-            self.scan_batch(posts, ws, out)
+            self.scan_batch(posts, ws, Sink::Findings(out))
         }));
         match scanned {
             Ok(result) => result,
@@ -1125,11 +1202,13 @@ impl Scanner {
                 return target;
             }
             let target = target as usize;
+            // Findings come by start, and an end may lie past the next start: step back from
+            // the last offset rather than from the text's beginning (long texts).
             if target < byte {
-                byte = 0;
-                chars = 0;
+                chars -= text[target..byte].chars().count() as u32;
+            } else {
+                chars += text[byte..target].chars().count() as u32;
             }
-            chars += text[byte..target].chars().count() as u32;
             byte = target;
             chars
         };

@@ -441,3 +441,22 @@ fn caseless_databases_match_every_case_variant() {
         );
     }
 }
+
+/// A text longer than a window is scanned in windows; cut at line breaks, it gives the findings
+/// of the whole text scanned at once.
+#[test]
+fn long_texts_scanned_in_windows_keep_their_findings() {
+    let scanner = bundled(LiteralBackend::Hyperscan);
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < 2_500_000 {
+        text.push_str(ASSORTED[i % ASSORTED.len()]);
+        text.push(if i % 3 == 0 { '\n' } else { ' ' });
+        i += 1;
+    }
+    let whole = scanner.scan_text(&text).unwrap();
+    let windowed = scanner.scan([text.as_str()].as_slice()).unwrap().findings;
+    assert!(whole.len() > 500);
+    assert_eq!(windowed.len(), whole.len());
+    assert!(windowed == whole, "findings differ");
+}

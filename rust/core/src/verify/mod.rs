@@ -138,6 +138,89 @@ pub fn words_between(text: &str, a: (u32, u32), b: (u32, u32)) -> u32 {
     words
 }
 
+/// Whether at most `limit` words lie between two original byte ranges: [`words_between`]
+/// `<= limit`, but stops reading at the first word past the limit, so that a check between
+/// hits far apart in a long text costs the limit, not the distance.
+pub fn within_words(text: &str, a: (u32, u32), b: (u32, u32), limit: u32) -> bool {
+    let (left_end, right_start) = if a.1 <= b.0 {
+        (a.1, b.0)
+    } else if b.1 <= a.0 {
+        (b.1, a.0)
+    } else {
+        return true;
+    };
+    let gap = &text[left_end as usize..right_start as usize];
+    let mut words = 0;
+    let mut in_word = false;
+    for c in gap.chars() {
+        let w = is_word_char(c);
+        if w && !in_word {
+            words += 1;
+            if words > limit {
+                return false;
+            }
+        }
+        in_word = w;
+    }
+    true
+}
+
+/// A rule's `near` hits, indexed so that a match is checked against the closest ones only: the
+/// words between a match and a hit after it can only grow with the hit's start, and those
+/// before it with the distance back, so the nearest on each side decide (long texts have
+/// thousands of both).
+struct Near {
+    within: u32,
+    /// (start, end), by start.
+    by_start: Vec<(u32, u32)>,
+    /// Largest end among `by_start[..=i]`.
+    max_end: Vec<u32>,
+    /// Ends, sorted.
+    ends: Vec<u32>,
+}
+
+impl Near {
+    fn new(hits: &[Hit], within: u32) -> Near {
+        let mut by_start: Vec<(u32, u32)> = hits
+            .iter()
+            .filter(|h| h.role == Role::Near)
+            .map(|h| (h.start, h.end))
+            .collect();
+        by_start.sort_unstable();
+        let max_end = by_start
+            .iter()
+            .scan(0, |max, &(_, end)| {
+                *max = end.max(*max);
+                Some(*max)
+            })
+            .collect();
+        let mut ends: Vec<u32> = by_start.iter().map(|&(_, end)| end).collect();
+        ends.sort_unstable();
+        Near {
+            within,
+            by_start,
+            max_end,
+            ends,
+        }
+    }
+
+    /// Whether a near hit lies within `within` words of `span` ([`within_words`]).
+    fn is_near(&self, text: &str, span: (u32, u32)) -> bool {
+        // Hits starting before the match ends: one of them overlaps it, or they lie before it.
+        let before = self.by_start.partition_point(|&(start, _)| start < span.1);
+        if before > 0 && self.max_end[before - 1] > span.0 {
+            return true;
+        }
+        if let Some(&(start, end)) = self.by_start.get(before) {
+            if within_words(text, span, (start, end), self.within) {
+                return true;
+            }
+        }
+        let left = self.ends.partition_point(|&end| end <= span.0);
+        left > 0 && within_words(text, (self.ends[left - 1], self.ends[left - 1]), span, self.within)
+    }
+}
+
 fn inside(span: (u32, u32), outer: (u32, u32)) -> bool {
     outer.0 <= span.0 && span.1 <= outer.1
 }
@@ -167,6 +250,7 @@ pub fn resolve_rule(
         }
         return Vec::new();
     }
+    let near = conditions.near_within.map(|within| Near::new(hits, within));
     let mut kept: Vec<Hit> = Vec::new();
     for hit in candidates {
         let span = (hit.start, hit.end);
@@ -196,12 +280,8 @@ pub fn resolve_rule(
             );
             continue;
         }
-        if let Some(within) = conditions.near_within {
-            let near = hits
-                .iter()
-                .filter(|h| h.role == Role::Near)
-                .any(|h| words_between(text, span, (h.start, h.end)) <= within);
-            if !near {
+        if let Some(near) = &near {
+            if !near.is_near(text, span) {
                 record(hit, Outcome::NotNear);
                 continue;
             }
@@ -213,12 +293,22 @@ pub fn resolve_rule(
     kept.sort_by_key(|h| (h.view, h.start, std::cmp::Reverse(h.end)));
     let mut accepted: Vec<Hit> = Vec::new();
     let mut view_start = 0;
+    // Where each earlier view's matches begin in `accepted`: each view's are sorted by start and
+    // disjoint (merged), so their ends rise too, and one binary search per view finds an overlap.
+    let mut views: Vec<usize> = Vec::new();
     for hit in kept {
         if accepted.last().is_some_and(|last| last.view != hit.view) {
+            views.push(view_start);
             view_start = accepted.len();
         }
         let span = (hit.start, hit.end);
-        if accepted[..view_start].iter().any(|a| overlaps((a.start, a.end), span)) {
+        let earlier = views.iter().enumerate().any(|(k, &from)| {
+            let to = views.get(k + 1).copied().unwrap_or(view_start);
+            let block = &accepted[from..to];
+            let before = block.partition_point(|a| a.start < span.1);
+            before > 0 && overlaps((block[before - 1].start, block[before - 1].end), span)
+        });
+        if earlier {
             record(&hit, Outcome::Duplicate);
             continue;
         }
@@ -287,6 +377,10 @@ mod tests {
         let text = "giết thời gian đi mày";
         assert_eq!(words_between(text, (0, 6), (23, 27)), 3);
         assert_eq!(words_between(text, (0, 5), (3, 8)), 0);
+        for limit in 0..5 {
+            assert_eq!(within_words(text, (0, 6), (23, 27), limit), limit >= 3);
+            assert_eq!(within_words(text, (23, 27), (0, 6), limit), limit >= 3);
+        }
     }
 
     #[test]
