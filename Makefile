@@ -53,10 +53,10 @@ demo: build ## Audit a generated sample archive and leave a report
 test: build test-rust rules-test test-python ## Build, then run cargo test, the ruleset's examples and pytest
 
 test-rust: system
-	cargo test -q -p conduct-scan-core 2>&1 | grep -E "test result|FAILED|panicked|error" ; exit $${PIPESTATUS[0]}
+	cargo test --release -q -p conduct-scan-core 2>&1 | grep -E "test result|FAILED|panicked|error" ; exit $${PIPESTATUS[0]}
 
 test-system-hyperscan: system-hyperscan ## cargo test of the core linked to the system's libhs.so.5 instead
-	cargo test -q -p conduct-scan-core --no-default-features --features system-hyperscan 2>&1 \
+	cargo test --release -q -p conduct-scan-core --no-default-features --features system-hyperscan 2>&1 \
 		| grep -E "test result|FAILED|panicked|error" ; exit $${PIPESTATUS[0]}
 
 rules-test: build
