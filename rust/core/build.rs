@@ -25,6 +25,13 @@ fn main() {
     if root.is_dir() {
         collect_toml(&root, &mut files);
     }
+    // A build without them (an sdist that lost rulesets/) would give a scanner with no bundled
+    // ruleset: fail here instead.
+    assert!(
+        !files.is_empty(),
+        "no bundled ruleset under {}: the repository's rulesets/ directory must be next to rust/",
+        root.display()
+    );
     files.sort();
     let mut code = String::from("/// `(path relative to rulesets/, contents)` of every bundled ruleset file.\n");
     code.push_str("pub static BUNDLED_FILES: &[(&str, &str)] = &[\n");
