@@ -66,7 +66,7 @@ test-python: build
 	$(BIN)/pytest -q tests
 
 lint: build ## clippy -D warnings, rustfmt, ruff, mypy --strict, stubtest
-	cargo clippy -q --workspace --all-targets -- -D warnings
+	cargo clippy -q --release --workspace --all-targets -- -D warnings
 	cargo fmt --all --check
 	$(BIN)/ruff check python tests benchmarks
 	$(BIN)/ruff format --check python tests benchmarks
