@@ -224,6 +224,27 @@ struct Limits {
     bytes: Option<usize>,
 }
 
+/// Row `row` of `texts` as text, counted in `out`: `None` for a null; invalid UTF-8 never
+/// reaches Hyperscan: it is replaced and counted.
+fn decode_row<'t>(
+    texts: &'t (impl TextSource + ?Sized),
+    row: usize,
+    out: &mut ScanOutput,
+) -> Option<std::borrow::Cow<'t, str>> {
+    let Some(bytes) = texts.bytes(row) else {
+        out.null_rows += 1;
+        return None;
+    };
+    out.bytes += bytes.len();
+    Some(match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => {
+            out.invalid_utf8_rows += 1;
+            String::from_utf8_lossy(bytes)
+        }
+    })
+}
+
 /// Rows per parallel task: enough work to amortise scheduling, small enough to balance.
 const ROWS_PER_TASK: usize = 256;
 
@@ -741,20 +762,9 @@ impl Scanner {
                     return Ok(out);
                 }
                 for row in rows {
-                    let Some(bytes) = texts.bytes(row) else {
-                        out.null_rows += 1;
-                        continue;
-                    };
-                    out.bytes += bytes.len();
-                    // Invalid UTF-8 never reaches Hyperscan: it is replaced and counted.
-                    let text = match simdutf8::basic::from_utf8(bytes) {
-                        Ok(text) => std::borrow::Cow::Borrowed(text),
-                        Err(_) => {
-                            out.invalid_utf8_rows += 1;
-                            String::from_utf8_lossy(bytes)
-                        }
-                    };
-                    self.scan_row(&text, row, ws, &mut out.findings)?;
+                    if let Some(text) = decode_row(texts, row, &mut out) {
+                        self.scan_row(&text, row, ws, &mut out.findings)?;
+                    }
                 }
                 Ok(out)
             })
@@ -813,18 +823,8 @@ impl Scanner {
     ) -> Result<()> {
         let mut posts: Vec<(u32, std::borrow::Cow<'_, str>)> = Vec::with_capacity(rows.len());
         for row in rows {
-            let Some(bytes) = texts.bytes(row) else {
-                out.null_rows += 1;
+            let Some(text) = decode_row(texts, row, out) else {
                 continue;
-            };
-            out.bytes += bytes.len();
-            // Invalid UTF-8 never reaches Hyperscan: it is replaced and counted.
-            let text = match simdutf8::basic::from_utf8(bytes) {
-                Ok(text) => std::borrow::Cow::Borrowed(text),
-                Err(_) => {
-                    out.invalid_utf8_rows += 1;
-                    String::from_utf8_lossy(bytes)
-                }
             };
             if !text.is_empty() {
                 posts.push((row as u32, text));
