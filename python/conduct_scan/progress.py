@@ -69,6 +69,9 @@ class ProgressBar:
         self._phase_started = time.perf_counter()
         self._last_line = 0.0
         self.compile_seconds = 0.0
+        # An error raised while rich's refresh thread drew us, re-raised at the next event.
+        self._broken: Exception | None = None
+        self._warned = False
 
     # Events from the pipeline ----------------------------------------------------------------
 
@@ -77,9 +80,7 @@ class ProgressBar:
         """The ruleset is being loaded and compiled (or read from the cache)."""
         self._phase = "loading"
         self._phase_started = time.perf_counter()
-        if self._mode == "live" and self._console is not None:
-            self._live = Live(self, console=self._console, transient=True, refresh_per_second=4)
-            self._live.start(refresh=True)
+        self._open_live()
 
     @_guarded
     def compiled(self, seconds: float) -> None:
@@ -98,9 +99,7 @@ class ProgressBar:
         self._phase = "scanning"
         self._phase_started = time.perf_counter()
         self._last_line = self._phase_started
-        if self._mode == "live" and self._console is not None and self._live is None:
-            self._live = Live(self, console=self._console, transient=True, refresh_per_second=4)
-            self._live.start(refresh=True)
+        self._open_live()
         self._refresh()
 
     @_guarded
@@ -114,6 +113,12 @@ class ProgressBar:
     def finish_input(self, result: InputResult) -> None:
         self._done += 1
         self._refresh(force_line=self._done == self._inputs)
+
+    def _open_live(self) -> None:
+        """Starts the live display at an interactive terminal (once for the whole run)."""
+        if self._mode == "live" and self._console is not None and self._live is None:
+            self._live = Live(self, console=self._console, transient=True, refresh_per_second=4)
+            self._live.start(refresh=True)
 
     def close(self) -> None:
         """Removes the display (a transient live display leaves nothing behind)."""
@@ -195,8 +200,6 @@ class ProgressBar:
 
     # Faults ------------------------------------------------------------------------------------
 
-    _broken: Exception | None = None
-
     def _drop(self, error: Exception) -> None:
         live, self._live = self._live, None
         self._mode = "off"
@@ -206,7 +209,7 @@ class ProgressBar:
         self._warn(error)
 
     def _warn(self, error: Exception) -> None:
-        if getattr(self, "_warned", False):
+        if self._warned:
             return
         self._warned = True
         print(
