@@ -59,8 +59,9 @@ def discover_url(url: str) -> list[Input]:
     def as_url(key: str) -> str:
         return prefix_of_url + key if scheme not in ("s3", "gs") else f"{scheme}://{key}"
 
-    def listing(root: str) -> list[Any]:
-        selector = pafs.FileSelector(root, recursive=True, allow_not_found=True)
+    def listing(root: str, *, strict: bool = False) -> list[Any]:
+        # strict: a missing prefix or bucket is an error, in the store's words
+        selector = pafs.FileSelector(root, recursive=True, allow_not_found=not strict)
         return store.checked(url, "cannot list", lambda: filesystem.get_file_info(selector))
 
     def make(info: Any, root: str) -> Input:
@@ -110,13 +111,7 @@ def discover_url(url: str) -> list[Input]:
         info = store.checked(url, "cannot read", lambda: filesystem.get_file_info(path))
         if info.type == pafs.FileType.File:
             return [make(info, path.rsplit("/", 1)[0])]
-        inputs = data(listing(path), path)
-        if not inputs and info.type == pafs.FileType.NotFound:
-            exists = store.checked(
-                url, "cannot read", lambda: store.bucket_exists(filesystem, path)
-            )
-            what = "no such object or prefix" if exists else "the bucket does not exist"
-            raise store.StoreError(f"{store.shown(url)}: {what}")
+        inputs = data(listing(path, strict=info.type == pafs.FileType.NotFound), path)
     if not inputs:
         raise store.StoreError(f"{store.shown(url)}: no Parquet files found")
     return inputs

@@ -22,6 +22,7 @@ credentials stay in the environment and the SDK's files.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import os
 import re
@@ -103,7 +104,8 @@ def _s3(bucket: str) -> pafs.FileSystem:
 
 
 def _gcs() -> pafs.FileSystem:
-    kwargs: dict[str, Any] = {"retry_time_limit": _timeout() * _retries()}
+    limit = datetime.timedelta(seconds=_timeout() * _retries())
+    kwargs: dict[str, Any] = {"retry_time_limit": limit}
     emulator = os.environ.get("STORAGE_EMULATOR_HOST")
     if emulator:
         parts = urlsplit(emulator if "://" in emulator else f"http://{emulator}")

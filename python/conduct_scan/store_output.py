@@ -47,7 +47,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 
 from conduct_scan import store
-from conduct_scan.errors import OutputLockedError, OutputWriteError, ScanError
+from conduct_scan.errors import InputError, OutputLockedError, OutputWriteError, ScanError
 from conduct_scan.write import ACCOUNTS, JOURNAL, MIRRORS, VIOLATIONS, Journal
 
 LEASE = ".lease"
@@ -385,13 +385,14 @@ def remote_report_source(url: str, wait_seconds: float = 0.0) -> Iterator[Path]:
     output = RemoteOutput(url, staging)
     try:
         output.open(wait_seconds)
+        if not (staging / JOURNAL).exists():
+            raise InputError(f"{output.url}: not a conduct-scan output (no {JOURNAL} there)")
         for name in ("manifest.json", "ruleset.json"):
             if output.fs.get_file_info(output._key(name)).type == pafs.FileType.File:
                 output._download(name)
-        if (staging / JOURNAL).exists():
-            journal = Journal.open(staging)
-            for part in journal.members:
-                output.fetch(part)
+        journal = Journal.open(staging)
+        for part in journal.members:
+            output.fetch(part)
         yield staging
     finally:
         output.release()
