@@ -136,7 +136,11 @@ class Lease:
                 if held is not None and held.get("run") == self.me["run"]:
                     break
             if time.monotonic() >= deadline:
-                assert held is not None
+                if held is None:  # written, yet not there to read back
+                    raise OutputLockedError(
+                        f"{store.shown(self.url)}: cannot take the lease "
+                        f"{LEASE} (it does not read back)"
+                    )
                 left = max(float(held.get("expires_at", 0)) - time.time(), 0)
                 waited = f" after waiting {wait_seconds:g} s" if wait_seconds > 0 else ""
                 raise OutputLockedError(
