@@ -429,6 +429,12 @@ def test_a_denied_bucket_costs_only_itself(
     line = _one_line(result.stderr, "s3://audits/equal")
     assert "ACCESS_DENIED" in line or "denied" in line.lower(), line
     assert json.loads(result.stdout)["inputs_scanned"] == _files(archive)
+    # An output where it may not write: nothing is done, one line, exit 2.
+    out = _scan([archive / "date=2026-11-25"], "s3://archive/audits", rules, env=reader)
+    assert out.returncode == EXIT_USAGE, out.stderr
+    line = _one_line(out.stderr, "error:")
+    assert line.startswith("conduct-scan: error: s3://archive/audits: cannot "), line
+    assert "ACCESS_DENIED" in line, line
 
 
 def test_a_store_that_never_answers_times_out_with_one_line(
