@@ -292,8 +292,7 @@ def test_fsspec_urls_are_sources_too(archive: Path, rules: Path, local: Path) ->
 # --- kill -9 and the lease ------------------------------------------------------------------
 
 
-def _journal_lines(s3: seaweed.S3Server, key: str) -> int:
-    filesystem = s3.filesystem()
+def _journal_lines(filesystem: pafs.FileSystem, key: str) -> int:
     try:
         with filesystem.open_input_stream(key) as stream:
             return len(stream.read().splitlines())
@@ -321,13 +320,14 @@ def test_kill_9_midway_then_the_same_command_finishes_exactly(
     ]
     run = subprocess.Popen(command, env=s3.env(), stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while _journal_lines(s3, "audits/killed/journal.jsonl") < 1 and run.poll() is None:
+    filesystem = s3.filesystem()
+    while _journal_lines(filesystem, "audits/killed/journal.jsonl") < 1 and run.poll() is None:
         assert time.monotonic() < deadline
-        time.sleep(0.05)
+        time.sleep(0.01)  # kill as soon as the first commit is in the store
     run.send_signal(signal.SIGKILL)
     run.wait()
     assert run.returncode == -signal.SIGKILL, "the run finished before it could be killed"
-    committed = _journal_lines(s3, "audits/killed/journal.jsonl")
+    committed = _journal_lines(filesystem, "audits/killed/journal.jsonl")
     assert 1 <= committed < 4  # a day or more committed, not all four
     # The lease of the killed run (a dead pid on this host) does not block the next one.
     result = _scan([bucket], out, rules, "--log-json", env=s3.env())
