@@ -91,8 +91,7 @@ class Input:
         """A stable, file-name-safe id for this input's output parts."""
         name = self.relative or self.path.name
         name = name[: -len(self.path.suffix)] if self.path.suffix else name
-        stem = re.sub(r"[^A-Za-z0-9=._-]+", "_", name.replace(os.sep, "__").replace("/", "__"))
-        stem = stem[-80:]
+        stem = re.sub(r"[^A-Za-z0-9=._-]+", "_", name.replace(os.sep, "__"))[-80:]
         digest = hashlib.sha256(self.location.encode()).hexdigest()[:10]
         return f"{stem.strip('_.')}-{digest}"
 
