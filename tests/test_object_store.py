@@ -287,6 +287,13 @@ def test_fsspec_urls_are_sources_too(archive: Path, rules: Path, local: Path) ->
     violations, accounts = _results(out, "memory:///archive")
     local_violations, local_accounts = _results(local, str(archive))
     assert violations.equals(local_violations) and accounts.equals(local_accounts)
+    # One object named alone is one input, as a file named alone is.
+    one = "memory://archive/date=2026-11-25/part-0000.parquet"
+    single = scan_archive([one], local.parent / "one-object", rules, text_columns=("title", "text"))
+    assert [i.path for i in single.inputs] == [
+        "memory:///archive/date=2026-11-25/part-0000.parquet"
+    ]
+    assert single.inputs[0].status == "scanned" and single.inputs[0].posts_scanned > 0
 
 
 # --- kill -9 and the lease ------------------------------------------------------------------
