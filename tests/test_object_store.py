@@ -325,7 +325,9 @@ def test_kill_9_midway_then_the_same_command_finishes_exactly(
         "text",
         "-q",
     ]
-    run = subprocess.Popen(command, env=s3.env(), stderr=subprocess.PIPE, text=True)
+    # A killed run leaves its staging directory: here, not in the system's temporary one.
+    env = {**s3.env(), "CONDUCT_SCAN_STAGING": str(tmp_path / "staging")}
+    run = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     filesystem = s3.filesystem()
     while _journal_lines(filesystem, "audits/killed/journal.jsonl") < 1 and run.poll() is None:
