@@ -541,3 +541,46 @@ def test_a_changed_object_is_redone_out_of_the_parts_it_shares_in_the_bucket(
     violations, accounts = _results(remote, "s3://archive/changing")
     local_violations, local_accounts = _results(local_out, str(tmp_path / "changing"))
     assert violations.equals(local_violations) and accounts.equals(local_accounts)
+
+
+def test_the_lease_expires_and_is_taken_over_and_a_taken_lease_stops_its_holder(
+    s3: seaweed.S3Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conduct_scan import store
+    from conduct_scan.errors import OutputLockedError
+    from conduct_scan.store_output import Lease, remote_output
+
+    for name, value in s3.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("CONDUCT_SCAN_LEASE_SECONDS", "3")
+    store._filesystem.cache_clear()
+    filesystem = s3.filesystem()
+    url, key = "s3://audits/lease", "audits/lease/.lease"
+
+    def other(expires_in: float) -> None:
+        record = {"run": "other", "host": "other-host", "pid": 1,
+                  "expires_at": time.time() + expires_in}  # fmt: skip
+        with filesystem.open_output_stream(key) as stream:
+            stream.write(json.dumps(record).encode())
+
+    other(60)  # a live holder on another host: not taken
+    held = pytest.raises(OutputLockedError, match=r"pid 1 on other-host, lease expires in")
+    with held, remote_output(url):
+        pass
+    other(-1)  # its expiry has passed: taken over at once
+    with remote_output(url):
+        pass
+    assert filesystem.get_file_info(key).type == pafs.FileType.NotFound  # released
+    # A holder whose lease is taken over (after a stall) stops before its next commit.
+    fs_, root = store.resolve(url)
+    lease = Lease(fs_, root, url)
+    lease.acquire(0)
+    lease.check()
+    other(60)
+    time.sleep(1.6)  # one renewal (every third of 3 s) finds the lease taken
+    with pytest.raises(
+        OutputLockedError, match=r"lost the lease \(taken over by pid 1 on other-host\)"
+    ):
+        lease.check()
+    lease.release()
+    store._filesystem.cache_clear()
