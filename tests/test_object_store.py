@@ -362,8 +362,10 @@ def test_kill_9_midway_then_the_same_command_finishes_exactly(
 
 
 def test_a_live_lease_holder_stops_a_second_run(
-    s3: seaweed.S3Server, bucket: str, rules: Path
+    s3: seaweed.S3Server, bucket: str, rules: Path, tmp_path: Path
 ) -> None:
+    # The holder is killed at the end: its staging directory stays under tmp_path.
+    holder_env = {**s3.env(), "CONDUCT_SCAN_STAGING": str(tmp_path)}
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -375,7 +377,7 @@ def test_a_live_lease_holder_stops_a_second_run(
         ],
         stdout=subprocess.PIPE,
         text=True,
-        env=s3.env(),
+        env=holder_env,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
