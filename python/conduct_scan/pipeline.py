@@ -46,6 +46,7 @@ from conduct_scan.read import (
     discover,
     to_utc,
 )
+from conduct_scan.store import is_url, shown
 from conduct_scan.write import (
     ACCOUNTS,
     ACCOUNTS_SCHEMA,
@@ -57,6 +58,7 @@ from conduct_scan.write import (
     clear_outputs,
     output_lock,
     prepare,
+    shown_out,
     write_json,
     write_text,
 )
@@ -141,7 +143,8 @@ class InputResult:
 class RunSummary:
     """The outcome of ``scan_archive``."""
 
-    out: Path
+    out: Path | str
+    """The output directory, or its URL in an object store."""
     ruleset: dict[str, str]
     inputs: list[InputResult]
     source_problems: list[dict[str, str]]
@@ -183,7 +186,7 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "out": str(self.out),
+            "out": shown_out(self.out) if isinstance(self.out, Path) else self.out,
             "ruleset": self.ruleset,
             "started_at": self.started_at,
             "seconds": round(self.seconds, 3),
@@ -263,11 +266,12 @@ def scan_archive(
     Parameters
     ----------
     sources
-        Parquet files, directories (recursive, hive partitions become columns) and globs.
+        Parquet files, directories (recursive, hive partitions become columns) and globs, on
+        disk or as object-store URLs (``s3://bucket/prefix/``, ``gs://...``, fsspec URLs).
     out
-        Output directory: ``violations/``, ``accounts/``, ``journal.jsonl``, ``manifest.json``,
-        ``ruleset.json``. Inputs already audited there with the same ruleset and options are
-        skipped.
+        Output directory, or an object-store URL (``s3://bucket/audits/nightly``):
+        ``violations/``, ``accounts/``, ``journal.jsonl``, ``manifest.json``, ``ruleset.json``.
+        Inputs already audited there with the same ruleset and options are skipped.
     ruleset
         A ``Ruleset``, a path to one, or ``None`` for the bundled ruleset.
     text_columns
@@ -306,6 +310,20 @@ def scan_archive(
     ScanError
         The output directory cannot be written.
     """
+    if is_url(out):  # an object store: a local staging directory mirrored to it
+        from conduct_scan.store_output import remote_output
+
+        with remote_output(str(out), wait_lock, fresh=fresh) as staging:
+            summary = scan_archive(
+                sources, staging, ruleset, text_columns=text_columns, id_column=id_column,
+                account_column=account_column, time_column=time_column,
+                account_type_column=account_type_column, since=since, until=until,
+                threads=threads, batch_rows=batch_rows, batch_bytes=batch_bytes,
+                progress=progress, max_compile_seconds=max_compile_seconds,
+                max_database_mb=max_database_mb,
+            )  # fmt: skip
+        summary.out = shown(str(out))
+        return summary
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     report = progress or _Silent()
@@ -433,7 +451,7 @@ class _Run:
                 and entry.get("fingerprint") == self.fingerprint
                 and entry.get("size") == inp.size
                 and entry.get("mtime_ns") == inp.mtime_ns
-                and entry.get("path") == str(inp.path)
+                and entry.get("path") == inp.location
             ):
                 decided[n] = replace(InputResult(**entry["result"]), status="already audited")
                 continue
@@ -692,7 +710,7 @@ class _Run:
         result.parts = [p.split("/", 1)[1] for p in parts if p.startswith(VIOLATIONS + "/")]
         result.account_parts = [p.split("/", 1)[1] for p in parts if p.startswith(ACCOUNTS + "/")]
         self.parts.finish(
-            {"key": inp.key, "path": str(inp.path), "size": inp.size, "mtime_ns": inp.mtime_ns,
+            {"key": inp.key, "path": inp.location, "size": inp.size, "mtime_ns": inp.mtime_ns,
              "fingerprint": self.fingerprint, "parts": parts, "result": _journal_result(result)}
         )  # fmt: skip
 
@@ -981,4 +999,4 @@ def _write_manifest(
             ),
         },
     }
-    write_json(summary.out / "manifest.json", manifest, indent=1)
+    write_json(Path(summary.out) / "manifest.json", manifest, indent=1)

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from conduct_scan import store
 from conduct_scan.errors import InputError
 
 PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
@@ -77,6 +78,13 @@ class Input:
     """Hive partition values from the directories above the file."""
     size: int = 0
     mtime_ns: int = 0
+    url: str = ""
+    """The object's URL when the input is in an object store (``path`` is then its key)."""
+
+    @property
+    def location(self) -> str:
+        """Where the input is: its URL, or its absolute path."""
+        return self.url or str(self.path)
 
     @property
     def key(self) -> str:
@@ -84,7 +92,7 @@ class Input:
         name = self.relative or self.path.name
         name = name[: -len(self.path.suffix)] if self.path.suffix else name
         stem = re.sub(r"[^A-Za-z0-9=._-]+", "_", name.replace(os.sep, "__"))[-80:]
-        digest = hashlib.sha256(str(self.path).encode()).hexdigest()[:10]
+        digest = hashlib.sha256(self.location.encode()).hexdigest()[:10]
         return f"{stem.strip('_.')}-{digest}"
 
     def day(self) -> dt.date | None:
@@ -144,7 +152,16 @@ def discover(sources: Sequence[str | os.PathLike[str]]) -> tuple[list[Input], li
     for source in sources:
         text = os.fspath(source)
         before = len(found)
-        if glob.has_magic(text):
+        if store.is_url(text):
+            from conduct_scan.read_store import discover_url
+
+            try:
+                for inp in discover_url(text):
+                    found.setdefault(Path(inp.url), inp)
+            except store.StoreError as error:
+                problems.append(SourceProblem(store.shown(text), str(error).split(": ", 1)[-1]))
+                continue
+        elif glob.has_magic(text):
             matches = sorted(Path(p) for p in glob.glob(text, recursive=True))
             for match in matches:
                 if match.is_dir():
@@ -217,10 +234,14 @@ class Plan:
 
 def plan(inp: Input, columns: Columns) -> Plan:
     """Opens an input and checks its columns; raises InputError naming the file and the problem."""
+    try:  # an object is read by ranges, never whole
+        source = store.open_input_file(inp.url) if inp.url else inp.path
+    except (OSError, pa.ArrowException) as error:
+        raise InputError(f"{inp.display}: cannot read ({store.reason(error)})") from None
     try:
         # pre_buffer would cache the column chunks of every row group read so far: memory
         # would grow with the file instead of staying at one batch.
-        file = pq.ParquetFile(inp.path, pre_buffer=False, buffer_size=1 << 20)
+        file = pq.ParquetFile(source, pre_buffer=False, buffer_size=1 << 20)
     except (OSError, pa.ArrowException) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InputError(f"{inp.display}: not a readable Parquet file ({reason})") from None
@@ -423,7 +444,7 @@ class Reader:
         except BaseException as error:
             bundle.append(_as_input_error(inp, error))
         finally:
-            plan_.file.close()
+            plan_.file.close(force=True)  # an object store's stream too (opened by plan)
         return self._put((inp, bundle))
 
     def _next(self, inp: Input) -> object:

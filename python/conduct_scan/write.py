@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -87,6 +87,32 @@ ACCOUNTS_SCHEMA = pa.schema(
     ]
 )
 SCHEMAS = {VIOLATIONS: VIOLATIONS_SCHEMA, ACCOUNTS: ACCOUNTS_SCHEMA}
+
+
+class Mirror(Protocol):
+    """A remote copy of an output directory kept by ``conduct_scan.store_output``: the local
+    directory is its staging area.
+    """
+
+    url: str
+
+    def fetch(self, relative: str) -> None:
+        """Brings the committed part ``relative`` (``violations/NAME``) into the staging area."""
+
+    def push(self, journal: Journal) -> None:
+        """Uploads the parts the journal names that changed, then the journal (the commit
+        point), then deletes the parts it no longer names.
+        """
+
+
+MIRRORS: dict[Path, Mirror] = {}
+"""Staging directory -> the remote output it mirrors (registered by store_output)."""
+
+
+def shown_out(out: Path) -> str:
+    """An output directory as users know it: the URL of the one a staging area mirrors."""
+    mirror = MIRRORS.get(out)
+    return mirror.url if mirror is not None else str(out)
 
 
 def write_failed(path: Path, error: BaseException) -> OutputWriteError:
@@ -262,13 +288,25 @@ class Journal:
                     handle.truncate(len(complete))
             for part, source in unfinished:
                 if journal.members.get(part):
+                    journal._fetch(part)
                     _without_rows_of(out / part, source)
             journal._remove_unnamed_parts()
         except OSError as error:
             raise write_failed(journal.path, error) from None
         if unfinished or journal.lines > 2 * len(journal.done) + 100:
             journal.compact()
+        journal._sync()
         return journal
+
+    def _fetch(self, part: str) -> None:
+        mirror = MIRRORS.get(self.out)
+        if mirror is not None:
+            mirror.fetch(part)
+
+    def _sync(self) -> None:
+        mirror = MIRRORS.get(self.out)
+        if mirror is not None:
+            mirror.push(self)
 
     def _forget(self, key: str, unfinished: list[tuple[str, str]]) -> None:
         entry = self.done.pop(key, None)
@@ -315,6 +353,7 @@ class Journal:
             self.done[entry["key"]] = entry
             for part in entry.get("parts", []):
                 self.members.setdefault(part, set()).add(entry["key"])
+        self._sync()
 
     def drop(self, keys: list[str]) -> None:
         """Marks inputs not complete and removes their rows from the parts they share."""
@@ -328,12 +367,14 @@ class Journal:
         try:
             for part, source in unfinished:
                 if self.members.get(part):
+                    self._fetch(part)
                     _without_rows_of(self.out / part, source)
                 else:
                     (self.out / part).unlink(missing_ok=True)
         except OSError as error:
             raise write_failed(self.out / unfinished[0][0], error) from None
         self.members = {part: ks for part, ks in self.members.items() if ks}
+        self._sync()
 
     def compact(self) -> None:
         """Rewrites the journal as the commits of the inputs complete now (atomically)."""
@@ -356,6 +397,7 @@ class Journal:
             raise write_failed(self.path, error) from None
         _fsync_dir(self.out)
         self.lines = len(lines)
+        self._sync()
 
 
 def prepare(out: Path) -> Journal:

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from conduct_scan.errors import ConductScanError, OutputLockedError
+from conduct_scan.errors import ConductScanError, OutputLockedError, OutputWriteError
 from conduct_scan.report.aggregate import Thresholds
 from conduct_scan.report.redact import KEY_ENV, load_key
 from conduct_scan.report.write import DEFAULT_FORMATS, parse_formats, write_report
+from conduct_scan.store import Location
 
 _DEFAULTS = Thresholds()
 
@@ -32,7 +33,7 @@ def resolve_key(key_file: Path | None) -> bytes:
 
 
 @click.command("report")
-@click.argument("out", type=click.Path(path_type=Path))
+@click.argument("out", type=Location())
 @click.option(
     "--format",
     "formats",
@@ -79,7 +80,7 @@ def resolve_key(key_file: Path | None) -> bytes:
               help="When a scan is writing OUT, wait this long for it (default: fail at once, "
                    "exit 4).")  # fmt: skip
 def report(
-    out: Path,
+    out: Path | str,
     formats: str,
     redact: bool,
     key_file: Path | None,
@@ -93,7 +94,7 @@ def report(
     Prints the path of report.html (of the report directory without html). Exit 4 when a scan
     is writing OUT (see --wait-lock).
     """
-    from conduct_scan.cli import EXIT_LOCKED, EXIT_USAGE, fail
+    from conduct_scan.cli import EXIT_LOCKED, EXIT_USAGE, EXIT_WRITE, fail
 
     try:
         chosen = parse_formats(formats)
@@ -102,6 +103,26 @@ def report(
     if key_file is not None and not redact:
         fail("--key-file is only used with --redact", EXIT_USAGE)
     key = resolve_key(key_file) if redact else None
+    if isinstance(out, str):  # an object store's URL
+        from conduct_scan.store_output import write_report_at
+
+        try:
+            url = write_report_at(
+                out,
+                wait_lock,
+                formats=chosen,
+                redact=redact,
+                redact_key=key,
+                thresholds=Thresholds(min_posts_flagged, min_flag_rate, min_score),
+            )
+        except OutputLockedError as error:
+            fail(str(error), EXIT_LOCKED)
+        except OutputWriteError as error:
+            fail(str(error), EXIT_WRITE)
+        except ConductScanError as error:
+            fail(str(error), EXIT_USAGE)
+        click.echo(f"{url}/report.html" if "html" in chosen else url)
+        return
     try:
         directory = write_report(
             out,
