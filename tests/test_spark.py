@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -131,12 +132,13 @@ def test_report_is_the_same(local_out: Path, spark_out: Path) -> None:
 
 
 def test_local_engine_takes_spark_results_as_audited(
-    archive: Path, spark: Any, tmp_path: Path
+    archive: Path, spark_out: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    spark_engine.scan_spark(spark, [archive], out, text_columns=TEXT)
+    shutil.copytree(spark_out, out)
     summary = scan_archive([archive], out, text_columns=TEXT)
     assert {i.status for i in summary.inputs} == {"already audited"}
+    assert _findings(out) == _findings(spark_out)
 
 
 def test_since_until_prune_partitions(archive: Path, spark: Any, tmp_path: Path) -> None:
@@ -236,21 +238,29 @@ def test_cli_without_pyspark_says_how_to_install(tmp_path: Path) -> None:
     )
 
 
-def test_cli_missing_column_one_line(tmp_path: Path) -> None:
+def test_cli_missing_column_one_line(spark: Any, tmp_path: Path) -> None:
+    # In-process: the CLI uses the running session (a separate JVM would cost half a minute).
     root = tmp_path / "a"
     root.mkdir()
+    pq.write_table(pa.table({"post_id": ["1"], "account_id": ["u"], "text": ["đồ ngu"]}),
+                   root / "1.parquet")  # fmt: skip
     table = pa.table({"post_id": ["1"], "account_id": ["u"], "body": ["x"]})
     pq.write_table(table, root / "3.parquet")
-    run = subprocess.run(
-        [sys.executable, "-m", "conduct_scan", "scan", str(root), "--out", str(tmp_path / "o"),
-         "--engine", "spark", "--spark-master", "local[1]", "--spark-conf",
-         "spark.ui.enabled=false", "-q"],
-        capture_output=True, text=True,
-    )  # fmt: skip
-    assert run.returncode == 3, run.stderr
-    lines = [line for line in run.stderr.splitlines() if line.startswith("conduct-scan:")]
-    assert lines[0] == (
+    command = ["scan", str(root), "--out", str(tmp_path / "o"), "--engine", "spark", "-q"]
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 3, result.output
+    assert result.output.splitlines() == [
+        f"conduct-scan: input error: {root}/3.parquet: missing text column 'text' "
+        "(columns: post_id, account_id, body)",
+        f"conduct-scan: error: nothing was published to {tmp_path / 'o'}; fix the input or "
+        "pass --skip-bad-files to audit the others",
+    ]
+    result = CliRunner().invoke(main, [*command, "--skip-bad-files"])
+    assert result.exit_code == 3, result.output
+    assert result.output.splitlines() == [
         f"conduct-scan: input error: {root}/3.parquet: missing text column 'text' "
         "(columns: post_id, account_id, body)"
-    )
-    assert "Traceback" not in run.stderr
+    ]
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert manifest["inputs_by_status"] == {"scanned": 1, "failed": 1}
+    assert spark.sparkContext._jsc is not None  # the test's session is still running

@@ -202,6 +202,8 @@ class _FileInfo:
     input: Input
     time: str | None
     account_type: str | None
+    schema: pa.Schema | None = None
+    """The file's Arrow schema (its columns the scan reads), for the driver only."""
 
 
 @dataclass(frozen=True)
@@ -355,9 +357,12 @@ def _check_inputs(
             bad.append(result)
             continue
         names = plan_.file.schema_arrow.names
-        plan_.file.close()
         partitions = {k: v for k, v in inp.partitions.items() if k not in names}
-        info = _FileInfo(replace(inp, partitions=partitions), plan_.time, plan_.account_type)
+        arrow = plan_.file.schema_arrow
+        read = pa.schema([arrow.field(name) for name in plan_.read])
+        info = _FileInfo(replace(inp, partitions=partitions), plan_.time, plan_.account_type,
+                         read)  # fmt: skip
+        plan_.file.close()
         files[os.path.normpath(str(inp.path))] = info
         results.append(InputResult(inp.display, "scanned", size=inp.size, rows=plan_.rows,
                                    ruleset_sha256=sha256))  # fmt: skip
@@ -420,7 +425,17 @@ def _posts_frame(spark: Any, files: dict[str, _FileInfo], columns: Columns) -> A
     from pyspark.sql import functions as F
 
     paths = sorted(files)
-    frame = spark.read.option("mergeSchema", "true").parquet(*paths)
+    reader = spark.read
+    try:
+        # The footers were read on the driver already: their schema spares Spark a job that
+        # reads them again to merge schemas.
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        reader = reader.schema(from_arrow_schema(pa.unify_schemas(
+            [info.schema for info in files.values()], promote_options="permissive")))
+    except Exception:  # types Spark or Arrow cannot reconcile: let Spark merge them
+        reader = reader.option("mergeSchema", "true")
+    frame = reader.parquet(*paths)
     wanted = [*columns.text, columns.post_id, columns.account, columns.time, columns.account_type]
     present = [c for c in dict.fromkeys(w for w in wanted if w) if c in frame.columns]
     return frame.select(
@@ -597,7 +612,8 @@ def _run(
         if inputs.bad and not skip_bad_files:
             raise BadInputError([str(r.error) for r in inputs.bad])
         posts = _posts_frame(spark, inputs.files, columns) if inputs.files else None
-        job = _Job(source, columns, window, inputs.files)
+        job = _Job(source, columns, window,
+                   {path: replace(info, schema=None) for path, info in inputs.files.items()})
     settings = {
         "spark.sql.execution.arrow.maxRecordsPerBatch": str(batch_rows),
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
@@ -625,29 +641,26 @@ def _run(
                     .select(*ACCOUNTS_SCHEMA.names)
                 )
                 accounts.write.mode("overwrite").parquet(str(tmp / ACCOUNTS))
-                stats = (
-                    scanned.filter(F.col("kind") == "s")
-                    .groupBy("source_file")
-                    .agg(*[F.sum(c).alias(c) for c in _STAT_COLUMNS])
+                # Per input: its counts (``s`` rows) and its findings by severity (``v``).
+                counts_by_input = (
+                    scanned.filter(F.col("kind").isin("s", "v"))
+                    .groupBy("kind", "source_file", "severity")
+                    .agg(F.count(F.lit(1)).alias("findings"),
+                         *[F.sum(c).alias(c) for c in _STAT_COLUMNS])
                     .collect()
-                )
-                severities = (
-                    scanned.filter(F.col("kind") == "v")
-                    .groupBy("source_file", "severity")
-                    .count()
-                    .collect()
-                )
+                )  # fmt: skip
         except Exception as error:
             if type(error).__module__.startswith(("pyspark", "py4j")):
                 raise BadInputError([_spark_reason(error, inputs.files)]) from None
             raise
         finally:
             scanned.unpersist()
-        for row in stats:
-            by_source[row["source_file"]] = {c: int(row[c] or 0) for c in _STAT_COLUMNS}
-        for row in severities:
-            counts = by_source.setdefault(row["source_file"], {}).setdefault("severity", {})
-            counts[row["severity"]] = int(row["count"])
+        for row in counts_by_input:
+            counts = by_source.setdefault(row["source_file"], {})
+            if row["kind"] == "s":
+                counts.update({c: int(row[c] or 0) for c in _STAT_COLUMNS})
+            else:
+                counts.setdefault("severity", {})[row["severity"]] = int(row["findings"])
         parts = _clean_spark_files(tmp / VIOLATIONS) + _clean_spark_files(tmp / ACCOUNTS)
     else:
         for sub, schema in ((VIOLATIONS, VIOLATIONS_SCHEMA), (ACCOUNTS, ACCOUNTS_SCHEMA)):
@@ -758,8 +771,14 @@ def scan_from_cli(options: dict[str, Any]) -> RunSummary:
 
     from conduct_scan.cli import EXIT_PARTIAL
 
-    spark = session(options.get("spark_master"), parse_conf(options.get("spark_conf") or ()),
-                    quiet=bool(options.get("quiet")))  # fmt: skip
+    require_pyspark()
+    from pyspark.sql import SparkSession
+
+    # Inside a running application (a notebook, a test) its session is used and left running.
+    existing = SparkSession.getActiveSession()
+    spark = existing or session(options.get("spark_master"),
+                                parse_conf(options.get("spark_conf") or ()),
+                                quiet=bool(options.get("quiet")))  # fmt: skip
     try:
         return scan_spark(
             spark,
@@ -786,4 +805,5 @@ def scan_from_cli(options: dict[str, Any]) -> RunSummary:
         )
         sys.exit(EXIT_PARTIAL)
     finally:
-        spark.stop()
+        if existing is None:
+            spark.stop()
