@@ -48,6 +48,7 @@ from conduct_scan.pipeline import (
     _account_counts,
     _as_utc,
     _fingerprint,
+    _internal_error,
     _journal_result,
     _load_ruleset,
     _prepare_batch,
@@ -265,6 +266,20 @@ def _prepare(job: _Job, table: pa.Table) -> pa.Table:
     return pa.concat_tables([p.select(keep) for p in pieces])
 
 
+def _scan_column(scanner: Scanner, table: pa.Table, name: str) -> pa.Table:
+    """Scans one text column; an internal error of the scanner on a row (a bug) names the
+    input and the post, as in the local engine (here it fails the job).
+    """
+    try:
+        return scanner.scan(table.column(name))
+    except ScanError as error:
+        row = getattr(error, "row", None)
+        if row is None:
+            raise
+        display = table.column("__source")[int(row)].as_py()
+        raise InputError(_internal_error(error, table, name, int(row), display)) from error
+
+
 def _scan_batches(job: _Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """The function ``mapInArrow`` runs: scans a partition's batches, yields OUTPUT_SCHEMA rows."""
     from pyspark import TaskContext
@@ -285,16 +300,14 @@ def _scan_batches(job: _Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.R
         table = _prepare(job, pa.Table.from_batches([batch]))
         if table.num_rows == 0:
             continue
-        sources = table.column("__source").combine_chunks()
-        names, owner = np.unique(
-            np.asarray(sources.to_pylist(), dtype=object), return_inverse=True
-        )
+        sources = table.column("__source").combine_chunks().dictionary_encode()
+        names, owner = sources.dictionary, sources.indices.to_numpy()
         k = len(names)
         stats = {name: np.zeros(k, np.int64) for name in _STAT_COLUMNS}
         stats["posts"] += np.bincount(owner, minlength=k)
         for name in job.columns.text:
             column = table.column(name)
-            findings = scanner.scan(column)
+            findings = _scan_column(scanner, table, name)
             meta = findings.schema.metadata or {}
             lengths = pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
             stats["bytes"] += np.bincount(owner, weights=lengths, minlength=k).astype(np.int64)
@@ -312,7 +325,7 @@ def _scan_batches(job: _Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.R
                 yield _null_columns(_violations(findings, table, name, None), "v")
         yield _null_columns(_account_counts(table, None), "a")
         counts = pa.table(
-            {"source_file": pa.array(names.tolist(), pa.string()),
+            {"source_file": names,
              **{name: pa.array(values, pa.int64()) for name, values in stats.items()}}
         )  # fmt: skip
         yield _null_columns(counts, "s")
@@ -431,8 +444,13 @@ def _posts_frame(spark: Any, files: dict[str, _FileInfo], columns: Columns) -> A
         # reads them again to merge schemas.
         from pyspark.sql.pandas.types import from_arrow_schema
 
-        reader = reader.schema(from_arrow_schema(pa.unify_schemas(
-            [info.schema for info in files.values()], promote_options="permissive")))
+        reader = reader.schema(
+            from_arrow_schema(
+                pa.unify_schemas(
+                    [info.schema for info in files.values()], promote_options="permissive"
+                )
+            )
+        )
     except Exception:  # types Spark or Arrow cannot reconcile: let Spark merge them
         reader = reader.option("mergeSchema", "true")
     frame = reader.parquet(*paths)
@@ -570,7 +588,9 @@ def scan_spark(
         compile_seconds = time.perf_counter() - compiling
         for stale in out_dir.glob(f"{TMP_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)
-        tmp = out_dir / f"{TMP_PREFIX}{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}"
+        tmp = (
+            out_dir / f"{TMP_PREFIX}{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}"
+        )
         tmp.mkdir()
         try:
             summary = _run(spark, sources_or_dataframe, tmp, out_dir, rules, source, columns,
@@ -612,8 +632,12 @@ def _run(
         if inputs.bad and not skip_bad_files:
             raise BadInputError([str(r.error) for r in inputs.bad])
         posts = _posts_frame(spark, inputs.files, columns) if inputs.files else None
-        job = _Job(source, columns, window,
-                   {path: replace(info, schema=None) for path, info in inputs.files.items()})
+        job = _Job(
+            source,
+            columns,
+            window,
+            {path: replace(info, schema=None) for path, info in inputs.files.items()},
+        )
     settings = {
         "spark.sql.execution.arrow.maxRecordsPerBatch": str(batch_rows),
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
@@ -735,12 +759,16 @@ def _add_engine(manifest_path: Path, spark: Any, skip_bad_files: bool, seconds: 
 def session(master: str | None = None, conf: Sequence[tuple[str, str]] = (),
             quiet: bool = False) -> Any:  # fmt: skip
     """A SparkSession for the CLI: ``master`` (default: Spark's own, e.g. from spark-submit),
-    ``conf`` settings; Python workers run this interpreter unless PYSPARK_PYTHON says otherwise.
+    ``conf`` settings; in local mode the Python workers run this interpreter unless
+    PYSPARK_PYTHON says otherwise.
     """
     require_pyspark()
     from pyspark.sql import SparkSession
 
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if master and master.startswith("local"):
+        # Local workers run this interpreter (the one with conduct_scan); on a cluster the
+        # executors' Python comes from spark.pyspark.python / spark.archives (README).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("conduct-scan")
     if master:
         builder = builder.master(master)
