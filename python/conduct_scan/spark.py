@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -217,6 +218,26 @@ class _Job:
     files: dict[str, _FileInfo]
     """Absolute local path -> the file; empty for a DataFrame (then ``dataframe`` is used)."""
     dataframe: _FileInfo | None = None
+    by_crc: dict[int, _FileInfo] | None = None
+    """CRC-32 of the ways Spark may spell a file's URI -> the file, when no two inputs share
+    one: rows then carry the file as 8 bytes instead of its path (about as long as a post)."""
+
+
+def _spellings(path: str) -> set[str]:
+    """The URIs Spark may give a local file as (``_metadata.file_path``)."""
+    quoted = {path, urllib.parse.quote(path, safe="/"), urllib.parse.quote(path, safe="/=:,+@")}
+    return {f"{scheme}{p}" for p in quoted for scheme in ("file:", "file://", "")}
+
+
+def _crc_index(files: dict[str, _FileInfo]) -> dict[int, _FileInfo] | None:
+    """The files by the CRC-32 of each spelling of their path; None if two inputs collide."""
+    index: dict[int, _FileInfo] = {}
+    for path, info in files.items():
+        for spelling in _spellings(path):
+            crc = zlib.crc32(spelling.encode())
+            if index.setdefault(crc, info) is not info:
+                return None
+    return index
 
 
 def _local_path(uri: str) -> str:
@@ -249,7 +270,12 @@ def _prepare(job: _Job, table: pa.Table) -> pa.Table:
     uris = pc.unique(names).to_pylist()
     for uri in uris:
         rows = table if len(uris) == 1 else table.filter(pc.equal(names, uri))
-        info = job.dataframe or job.files.get(_local_path(uri))
+        if job.dataframe is not None:
+            info: _FileInfo | None = job.dataframe
+        elif job.by_crc is not None:
+            info = job.by_crc.get(uri)
+        else:
+            info = job.files.get(_local_path(uri))
         if info is None:
             raise ScanError(f"{uri}: read by Spark but not among the inputs")
         for key, value in info.input.partitions.items():
@@ -433,7 +459,7 @@ def _spark_schema() -> Any:
     return from_arrow_schema(OUTPUT_SCHEMA)
 
 
-def _posts_frame(spark: Any, files: dict[str, _FileInfo], columns: Columns) -> Any:
+def _posts_frame(spark: Any, files: dict[str, _FileInfo], columns: Columns, by_crc: bool) -> Any:
     """The inputs as a DataFrame of the columns the scan needs, with each row's file and row."""
     from pyspark.sql import functions as F
 
@@ -458,7 +484,11 @@ def _posts_frame(spark: Any, files: dict[str, _FileInfo], columns: Columns) -> A
     present = [c for c in dict.fromkeys(w for w in wanted if w) if c in frame.columns]
     return frame.select(
         *[F.col(f"`{c}`") for c in present],
-        F.col("_metadata.file_path").alias("__file"),
+        (
+            F.crc32(F.col("_metadata.file_path").cast("binary"))
+            if by_crc
+            else F.col("_metadata.file_path")
+        ).alias("__file"),
         F.col("_metadata.row_index").alias("__file_row"),
     )
 
@@ -631,13 +661,12 @@ def _run(
         inputs = _check_inputs(sources_or_dataframe, columns, window, rules.sha256)
         if inputs.bad and not skip_bad_files:
             raise BadInputError([str(r.error) for r in inputs.bad])
-        posts = _posts_frame(spark, inputs.files, columns) if inputs.files else None
-        job = _Job(
-            source,
-            columns,
-            window,
-            {path: replace(info, schema=None) for path, info in inputs.files.items()},
+        files = {path: replace(info, schema=None) for path, info in inputs.files.items()}
+        by_crc = _crc_index(files)
+        posts = (
+            _posts_frame(spark, inputs.files, columns, by_crc is not None) if inputs.files else None
         )
+        job = _Job(source, columns, window, files, by_crc=by_crc)
     settings = {
         "spark.sql.execution.arrow.maxRecordsPerBatch": str(batch_rows),
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
