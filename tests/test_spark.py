@@ -32,6 +32,10 @@ pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (make 
 
 from conduct_scan import spark as spark_engine  # noqa: E402
 
+if shutil.which("java") is None:
+    pytest.skip("no Java runtime for Spark (apt-get install openjdk-17-jre-headless; .ci/run does)",
+                allow_module_level=True)  # fmt: skip
+
 FINDING_KEY = ["post_id", "field", "rule_id", "start", "end", "matched"]
 TEXT = ("title", "text")
 

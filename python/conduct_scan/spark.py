@@ -753,12 +753,12 @@ def _run(
         if entries:
             journal.commit(parts, entries)
     _write_manifest(summary, journal, scanner, columns, window, batch_rows, 0, complete=True)
-    _add_engine(tmp / "manifest.json", spark, skip_bad_files, summary.seconds)
+    _add_engine(tmp / "manifest.json", spark, skip_bad_files)
     summary.out = out
     return summary
 
 
-def _add_engine(manifest_path: Path, spark: Any, skip_bad_files: bool, seconds: float) -> None:
+def _add_engine(manifest_path: Path, spark: Any, skip_bad_files: bool) -> None:
     """The manifest's ``engine``: Spark's version, master and executors."""
     import json
 
