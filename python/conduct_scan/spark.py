@@ -794,7 +794,7 @@ def session(master: str | None = None, conf: Sequence[tuple[str, str]] = (),
     require_pyspark()
     from pyspark.sql import SparkSession
 
-    if master and master.startswith("local"):
+    if not master or master.startswith("local"):  # pyspark's default master is local[*]
         # Local workers run this interpreter (the one with conduct_scan); on a cluster the
         # executors' Python comes from spark.pyspark.python / spark.archives (README).
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
