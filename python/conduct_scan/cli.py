@@ -344,10 +344,13 @@ def demo(out: Path, posts: int, days: int, seed: int, quiet: bool) -> None:
 def _register() -> None:
     """Attach the subcommands that live next to the step they drive."""
     from conduct_scan.report.cli import report
+    from conduct_scan.review.cli import review, sample
     from conduct_scan.rules.cli import rules
 
     main.add_command(report)
     main.add_command(rules)
+    main.add_command(sample)
+    main.add_command(review)
 
 
 _register()
