@@ -344,9 +344,10 @@ def demo(out: Path, posts: int, days: int, seed: int, quiet: bool) -> None:
 def _register() -> None:
     """Attach the subcommands that live next to the step they drive."""
     from conduct_scan.report.cli import report
-    from conduct_scan.review.cli import review, sample
+    from conduct_scan.review.cli import review, sample, suggest_command
     from conduct_scan.rules.cli import rules
 
+    rules.add_command(suggest_command)
     main.add_command(report)
     main.add_command(rules)
     main.add_command(sample)

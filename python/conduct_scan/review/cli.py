@@ -115,3 +115,65 @@ def import_command(
         err=True,
     )
     sys.exit(EXIT_PARTIAL if result.problems else EXIT_OK)
+
+
+@click.command("suggest")
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--extends", "extends", default="bundled", show_default=True,
+              help="The ruleset the scan used, which the suggestions extend ('bundled', "
+                   "'bundled:<name>' or a path, written relative to the output file).")
+@click.option("--write", "-w", "target", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Extension ruleset to write (default: OUT/reviews/suggested.toml).")
+@click.option("--max-lost", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Confirmed violations the entries of one rule may lose in all.")
+@click.option("--min-removed", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Rejected findings an entry must remove to be suggested.")
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Entries per rule at most.")  # fmt: skip
+def suggest_command(
+    out: Path, extends: str, target: Path | None, max_lost: int, min_removed: int, top: int
+) -> None:
+    """Suggest allow/unless entries from the findings reviewers rejected in OUT.
+
+    Writes an extension ruleset of [[amend]] tables for a rule author to review (never a
+    change to the ruleset itself), and checks it by scanning the reviewed contexts.
+    """
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from conduct_scan import Ruleset
+    from conduct_scan.review.suggest import check, render_extension, suggest
+
+    found = suggest(out, max_lost=max_lost, min_removed=min_removed, top=top)
+    path = target or out / "reviews" / "suggested.toml"
+    info = json.loads((out / "ruleset.json").read_text("utf-8")) if (out / "ruleset.json").exists() else {}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        render_extension(found, extends=extends, base_id=str(info.get("id") or "bundled"),
+                         source=str(out / "reviews")),
+        encoding="utf-8",
+    )  # fmt: skip
+    table = Table("rule", "rejected", "confirmed", "entry", "removes", "loses")
+    for s in found:
+        if not s.entries:
+            table.add_row(s.rule_id, str(s.rejected), str(s.confirmed), "(none)", "", "")
+        for i, e in enumerate(s.entries):
+            first = i == 0
+            table.add_row(s.rule_id if first else "", str(s.rejected) if first else "",
+                          str(s.confirmed) if first else "", f"{e.kind} {e.term!r}",
+                          str(e.removes), str(e.loses))  # fmt: skip
+    Console(soft_wrap=True).print(table)
+    base = Ruleset.load() if extends == "bundled" else (
+        Ruleset.load(path.parent / extends) if not extends.startswith("bundled:") else None
+    )  # fmt: skip
+    if base is not None and any(s.entries for s in found):
+        checked = check(out, base, Ruleset.load(path))
+        click.echo(
+            f"checked on the reviewed contexts: removes {checked.rejected_removed} of "
+            f"{checked.rejected} rejected findings, loses {checked.confirmed_lost} of "
+            f"{checked.confirmed} confirmed",
+            err=True,
+        )
+    click.echo(str(path))
