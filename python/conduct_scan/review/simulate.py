@@ -72,3 +72,21 @@ def simulate_decisions(rows: pl.DataFrame) -> pl.DataFrame:
         note=pl.Series(notes, dtype=pl.String),
         reviewer=pl.lit(REVIEWER),
     )
+
+
+def simulate_review(audit: Path, review_dir: Path, *, seed: int, per_rule: int = 20) -> Path:
+    """The loop of ``demo --simulate-review``: sample ``audit``'s findings, decide them from
+    the ground truth, import the decisions and write the suggestions; return the decisions
+    file (``review_dir/decisions.csv``; the sample and ``suggested.toml`` are next to it)."""
+    from conduct_scan.review.decisions import import_decisions
+    from conduct_scan.review.sample import draw_sample, write_sample
+
+    drawn = draw_sample(audit, per_rule=per_rule, seed=seed)
+    write_sample(drawn, review_dir / "sample")
+    decided = simulate_decisions(drawn.rows)
+    decisions = review_dir / "decisions.csv"
+    decided.write_csv(decisions, include_bom=True)
+    result = import_decisions(audit, [decisions])
+    if result.problems:  # the sample was drawn from this very output: a bug if it happens
+        raise InputError("; ".join(result.problems))
+    return decisions
