@@ -249,6 +249,19 @@ def render_extension(
 
 def check(out: str | Path, base: Ruleset, amended: Ruleset) -> Check:
     """Scan the reviewed contexts with ``base`` and ``amended``: which findings go."""
+    frame, gone = removed(out, base, amended)
+    findings = [_as_reviewed(r) for r in frame.to_dicts()]
+    return Check(
+        rejected=sum(not f.confirmed for f in findings),
+        rejected_removed=sum(g and not f.confirmed for g, f in zip(gone, findings, strict=True)),
+        confirmed=sum(f.confirmed for f in findings),
+        confirmed_lost=sum(g and f.confirmed for g, f in zip(gone, findings, strict=True)),
+    )
+
+
+def removed(out: str | Path, base: Ruleset, amended: Ruleset) -> tuple[pl.DataFrame, list[bool]]:
+    """The reviewed findings of ``out`` and, for each, whether ``amended`` no longer finds it
+    in its context where ``base`` does."""
     frame = reviewed_findings(out)
     findings = [_as_reviewed(r) for r in frame.to_dicts()]
     rules = frame.get_column("rule_id").to_list()
@@ -269,10 +282,4 @@ def check(out: str | Path, base: Ruleset, amended: Ruleset) -> Check:
         ]
 
     before, after = fires(base), fires(amended)
-    gone = [b and not a for b, a in zip(before, after, strict=True)]
-    return Check(
-        rejected=sum(not f.confirmed for f in findings),
-        rejected_removed=sum(g and not f.confirmed for g, f in zip(gone, findings, strict=True)),
-        confirmed=sum(f.confirmed for f in findings),
-        confirmed_lost=sum(g and f.confirmed for g, f in zip(gone, findings, strict=True)),
-    )
+    return frame, [b and not a for b, a in zip(before, after, strict=True)]
