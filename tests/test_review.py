@@ -65,9 +65,9 @@ def test_sample_is_reproducible_by_seed_and_per_clause_tops_up(audit: Path) -> N
     c = draw_sample(audit, per_rule=5, seed=12).rows["finding_id"].to_list()
     assert a == b and a != c
     wide = draw_sample(audit, per_rule=1, per_clause=60, seed=11).rows
-    by_clause = pl.read_parquet(audit / "violations" / "**" / "*.parquet").group_by(
-        "clause_id"
-    ).len()
+    by_clause = (
+        pl.read_parquet(audit / "violations" / "**" / "*.parquet").group_by("clause_id").len()
+    )
     for clause, n in by_clause.iter_rows():
         got = wide.filter(pl.col("clause_id") == clause).height
         assert got >= min(n, 60)
@@ -111,7 +111,9 @@ def test_plain_precision_and_a_second_reviewer(audit: Path, tmp_path: Path) -> N
     mine = rows.filter(pl.col("rule_id") == rule)
     n = mine.height
     decided = ["violation" if i % 2 == 0 else "not_violation" for i in range(n)]
-    mine.with_columns(decision=pl.Series(decided), reviewer=pl.lit("a")).write_csv(tmp_path / "a.csv")
+    mine.with_columns(decision=pl.Series(decided), reviewer=pl.lit("a")).write_csv(
+        tmp_path / "a.csv"
+    )
     other = ["violation"] * n
     mine.with_columns(decision=pl.Series(other), reviewer=pl.lit("b")).write_csv(tmp_path / "b.csv")
     import_decisions(audit, [tmp_path / "a.csv"])

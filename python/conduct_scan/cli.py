@@ -313,8 +313,8 @@ def audit(formats: str, redact: bool, key_file: Path | None, **options: Any) -> 
 @click.option("--seed", type=int, default=2021, show_default=True)
 @click.option("--quiet", "-q", is_flag=True)
 @click.option("--simulate-review", is_flag=True,
-              help="Then sample the findings, decide them from the generator's ground truth, "
-                   "import the decisions and suggest allow/unless entries (DIR/review/).")  # fmt: skip
+              help="Then sample the findings, decide them from the generator's ground "
+                   "truth, and import the decisions (DIR/review/).")  # fmt: skip
 def demo(out: Path, posts: int, days: int, seed: int, quiet: bool, simulate_review: bool) -> None:
     """Generate a realistic sample archive and audit it (what `make demo` runs)."""
     from conduct_scan.demo import generate_archive

@@ -103,7 +103,7 @@ def html_section(c: ReportContents, table: Any) -> str:
     if c.precision is None:
         return ""
     rows = [[escape(cell, quote=True) for cell in row] for row in _rule_rows(c)]
-    return (
+    return str(
         '<section id="precision"><h2>Measured precision</h2>'
         f"<p>{escape(METHOD)}</p><p>{escape(_agreement(c))}</p>"
         + table(RULE_HEADERS, rows, numeric=range(2, 7))

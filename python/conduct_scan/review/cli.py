@@ -25,18 +25,37 @@ def _key(key_file: Path | None, required: bool) -> bytes | None:
 
 @click.command("sample")
 @click.argument("out", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--per-rule", type=click.IntRange(min=0), default=20, show_default=True,
-              help="Findings drawn from each rule (all of a rule with fewer).")
-@click.option("--per-clause", type=click.IntRange(min=0), default=0, show_default=True,
-              help="At least this many per clause, shared among its rules by their findings.")
+@click.option(
+    "--per-rule",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Findings drawn from each rule (all of a rule with fewer).",
+)
+@click.option(
+    "--per-clause",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="At least this many per clause, shared among its rules by their findings.",
+)
 @click.option("--by-view", is_flag=True, help="Stratify by rule and view instead of rule.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draw.")
-@click.option("--out", "-o", "target", type=click.Path(path_type=Path), default=None,
-              help="Where to write FILE.parquet, FILE.csv and FILE.json "
-                   "(default: OUT/samples/sample-<seed>).")
-@click.option("--redact", is_flag=True,
-              help=f"Pseudonymise post and account ids, drop matched text and context (key from "
-                   f"${KEY_ENV} or --key-file).")
+@click.option(
+    "--out",
+    "-o",
+    "target",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write FILE.parquet, FILE.csv and FILE.json "
+    "(default: OUT/samples/sample-<seed>).",
+)
+@click.option(
+    "--redact",
+    is_flag=True,
+    help=f"Pseudonymise post and account ids, drop matched text and context (key from "
+    f"${KEY_ENV} or --key-file).",
+)
 @click.option("--key-file", type=click.Path(path_type=Path, dir_okay=False),
               help="File holding the redaction key.")  # fmt: skip
 def sample(
@@ -81,10 +100,16 @@ def review() -> None:
 @review.command("import")
 @click.argument("out", type=click.Path(path_type=Path, file_okay=False))
 @click.argument("decisions", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--reviewer", default=None,
-              help="Reviewer of files without a filled reviewer column (default: file name).")
-@click.option("--key-file", type=click.Path(path_type=Path, dir_okay=False),
-              help=f"Redaction key of redacted samples (default: ${KEY_ENV}).")
+@click.option(
+    "--reviewer",
+    default=None,
+    help="Reviewer of files without a filled reviewer column (default: file name).",
+)
+@click.option(
+    "--key-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=f"Redaction key of redacted samples (default: ${KEY_ENV}).",
+)
 @click.option("--wait-lock", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
               help="When a scan is writing OUT, wait this long for it.")  # fmt: skip
 def import_command(
@@ -119,15 +144,36 @@ def import_command(
 
 @click.command("suggest")
 @click.argument("out", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--extends", "extends", default="bundled", show_default=True,
-              help="The ruleset the scan used, which the suggestions extend ('bundled', "
-                   "'bundled:<name>' or a path, written relative to the output file).")
-@click.option("--write", "-w", "target", type=click.Path(path_type=Path, dir_okay=False),
-              default=None, help="Extension ruleset to write (default: OUT/reviews/suggested.toml).")
-@click.option("--max-lost", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Confirmed violations the entries of one rule may lose in all.")
-@click.option("--min-removed", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Rejected findings an entry must remove to be suggested.")
+@click.option(
+    "--extends",
+    "extends",
+    default="bundled",
+    show_default=True,
+    help="The ruleset the scan used, which the suggestions extend ('bundled', "
+    "'bundled:<name>' or a path, written relative to the output file).",
+)
+@click.option(
+    "--write",
+    "-w",
+    "target",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Extension ruleset to write (default: OUT/reviews/suggested.toml).",
+)
+@click.option(
+    "--max-lost",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Confirmed violations the entries of one rule may lose in all.",
+)
+@click.option(
+    "--min-removed",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Rejected findings an entry must remove to be suggested.",
+)
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True,
               help="Entries per rule at most.")  # fmt: skip
 def suggest_command(
@@ -148,14 +194,20 @@ def suggest_command(
 
     found = suggest(out, max_lost=max_lost, min_removed=min_removed, top=top)
     path = target or out / "reviews" / "suggested.toml"
-    info = json.loads((out / "ruleset.json").read_text("utf-8")) if (out / "ruleset.json").exists() else {}
+    info = (
+        json.loads((out / "ruleset.json").read_text("utf-8"))
+        if (out / "ruleset.json").exists()
+        else {}
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         render_extension(found, extends=extends, base_id=str(info.get("id") or "bundled"),
                          source=str(out / "reviews")),
         encoding="utf-8",
     )  # fmt: skip
-    table = Table("rule", "rejected", "confirmed", "entry", "removes", "loses")
+    table = Table()
+    for name in ("rule", "rejected", "confirmed", "entry", "removes", "loses"):
+        table.add_column(name, no_wrap=name in ("rule", "entry"))
     for s in found:
         if not s.entries:
             table.add_row(s.rule_id, str(s.rejected), str(s.confirmed), "(none)", "", "")

@@ -183,9 +183,10 @@ def _validate(
         "clause_id",
         "decision",
         "note",
-        pl.when(pl.col("reviewer") == "").then(pl.lit(default)).otherwise("reviewer").alias(
-            "reviewer"
-        ),
+        pl.when(pl.col("reviewer") == "")
+        .then(pl.lit(default))
+        .otherwise("reviewer")
+        .alias("reviewer"),
         decided_in=pl.lit(path.name),
         imported_at=pl.lit(now, dtype=pl.Datetime("us", "UTC")),
     )

@@ -68,7 +68,8 @@ def render(table: pl.DataFrame) -> str:
             f"{r['rule_id']:32} {r['clause_id']:6} {r['findings']:>8,} {r['decided']:>7,} {ci:>22}"
         )
         if after:
-            ci2 = f"{pct(r['precision_after'])} ({pct(r['ci95_low_after'])}–{pct(r['ci95_high_after'])})"
+            low, high = pct(r["ci95_low_after"]), pct(r["ci95_high_after"])
+            ci2 = f"{pct(r['precision_after'])} ({low}–{high})"
             line += (
                 f" {r['rejected_removed']:>7} {r['confirmed_lost']:>4} {ci2:>22} "
                 f"{pct(r['recall_cost']):>11}"

@@ -43,10 +43,13 @@ def finding_ids(frame: pl.DataFrame, key: bytes | None = None) -> pl.Series:
     """
     columns = [frame.get_column(c).to_list() for c in KEY_COLUMNS]
     if key is None:
-        ids = [hashlib.sha256(_material(*row)).hexdigest()[:_DIGITS] for row in zip(*columns)]
+        ids = [
+            hashlib.sha256(_material(*row)).hexdigest()[:_DIGITS]
+            for row in zip(*columns, strict=True)
+        ]
     else:
         ids = [
             "k" + hmac.digest(key, b"finding\0" + _material(*row), "sha256").hex()[:_DIGITS]
-            for row in zip(*columns)
+            for row in zip(*columns, strict=True)
         ]
     return pl.Series("finding_id", ids, dtype=pl.String)

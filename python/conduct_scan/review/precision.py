@@ -79,7 +79,8 @@ class Estimate:
 
 def estimate(strata: Sequence[Stratum]) -> Estimate:
     """Precision over ``strata``, weighted by population, with a Wilson interval at Kish's
-    effective sample size. Strata without decided findings are left out."""
+    effective sample size. Strata without decided findings are left out.
+    """
     used = [s for s in strata if s.decided > 0 and s.population > 0]
     decided = sum(s.decided for s in used)
     violations = sum(s.violations for s in used)

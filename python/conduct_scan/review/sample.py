@@ -59,7 +59,8 @@ SAMPLE_COLUMNS = (
 @dataclass(frozen=True)
 class Sample:
     """A drawn sample: its rows, its strata (``stratum``, ``rule_id``, ``clause_id``,
-    ``population``, ``sample``) and its seed."""
+    ``population``, ``sample``) and its seed.
+    """
 
     rows: pl.DataFrame
     strata: pl.DataFrame
@@ -140,9 +141,9 @@ def draw_sample(
         sample=pl.col("stratum").replace_strict(sizes, return_dtype=pl.Int64)
     )
     chosen: list[int] = []
-    for (name,), group in keys.sort("finding_id").partition_by(
-        "stratum", as_dict=True, maintain_order=True
-    ).items():
+    for (name,), group in (
+        keys.sort("finding_id").partition_by("stratum", as_dict=True, maintain_order=True).items()
+    ):
         picks = random.Random(f"{seed}\0{name}").sample(range(group.height), sizes[str(name)])
         chosen.extend(group.get_column("index").gather(sorted(picks)).to_list())
     rows = (
@@ -195,7 +196,8 @@ def _evidence() -> pl.Expr:
 def write_sample(sample: Sample, path: str | Path) -> list[Path]:
     """Write ``sample`` as ``PATH.parquet``, ``PATH.csv`` (UTF-8 with a BOM, which spreadsheet
     programs need to show Vietnamese) and ``PATH.json`` (seed and strata); return the paths.
-    A ``.csv`` or ``.parquet`` suffix on ``path`` is dropped first."""
+    A ``.csv`` or ``.parquet`` suffix on ``path`` is dropped first.
+    """
     base = Path(path)
     if base.suffix.lower() in {".csv", ".parquet", ".json"}:
         base = base.with_suffix("")

@@ -1,4 +1,4 @@
-"""Decisions filled from the demo generator's ground truth (``conduct-scan demo --simulate-review``).
+"""Decisions filled from the demo generator's ground truth (``demo --simulate-review``).
 
 An archive written by :func:`conduct_scan.demo.generate_archive` with ``with_labels=True`` says,
 per post, which of the generator's clauses (:data:`conduct_scan.demo.CLAUSES`: 4.5, 4.6a-e) it
@@ -77,7 +77,8 @@ def simulate_decisions(rows: pl.DataFrame) -> pl.DataFrame:
 def simulate_review(audit: Path, review_dir: Path, *, seed: int, per_rule: int = 20) -> Path:
     """The loop of ``demo --simulate-review``: sample ``audit``'s findings, decide them from
     the ground truth, import the decisions and write the suggestions; return the decisions
-    file (``review_dir/decisions.csv``; the sample and ``suggested.toml`` are next to it)."""
+    file (``review_dir/decisions.csv``; the sample and ``suggested.toml`` are next to it).
+    """
     from conduct_scan.review.decisions import import_decisions
     from conduct_scan.review.sample import draw_sample, write_sample
 

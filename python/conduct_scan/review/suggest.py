@@ -122,7 +122,8 @@ def choose(
     common: frozenset[str] = frozenset(),
 ) -> list[Entry]:
     """Choose ``allow``/``unless`` entries for one rule's reviewed ``findings``; ``common``
-    words (lower case) are never ``unless`` candidates."""
+    words (lower case) are never ``unless`` candidates.
+    """
     rejected = [f for f in findings if not f.confirmed]
     pool: dict[tuple[str, str], tuple[str, str]] = {}
     for finding in rejected:
@@ -193,7 +194,9 @@ def suggest(
         w.group().lower() for f in everything if f.confirmed for w in _WORD.finditer(f.context)
     )
     result = []
-    for (rule_id,), group in frame.partition_by("rule_id", as_dict=True, maintain_order=True).items():
+    for (rule_id,), group in frame.partition_by(
+        "rule_id", as_dict=True, maintain_order=True
+    ).items():
         findings = [_as_reviewed(r) for r in group.to_dicts()]
         confirmed = sum(f.confirmed for f in findings)
         if confirmed == len(findings):
@@ -261,7 +264,8 @@ def check(out: str | Path, base: Ruleset, amended: Ruleset) -> Check:
 
 def removed(out: str | Path, base: Ruleset, amended: Ruleset) -> tuple[pl.DataFrame, list[bool]]:
     """The reviewed findings of ``out`` and, for each, whether ``amended`` no longer finds it
-    in its context where ``base`` does."""
+    in its context where ``base`` does.
+    """
     frame = reviewed_findings(out)
     findings = [_as_reviewed(r) for r in frame.to_dicts()]
     rules = frame.get_column("rule_id").to_list()
