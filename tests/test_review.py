@@ -258,3 +258,18 @@ def test_redacted_sample_has_no_text_and_imports_with_the_key(
     result = CliRunner().invoke(main, ["review", "import", str(audit), str(tmp_path / "r.csv")])
     assert result.exit_code == 0, result.output
     assert load_reviews(audit).height == drawn.rows.height
+
+
+def test_cli_errors_are_one_line(audit: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["rules", "suggest", str(audit)])
+    assert result.exit_code == 2 and "no decisions stored" in result.output
+    result = runner.invoke(main, ["review", "import", str(tmp_path / "nope"), str(tmp_path)])
+    assert result.exit_code == 2 and "not a directory" in result.output
+    result = runner.invoke(main, ["sample", str(tmp_path)])
+    assert result.exit_code == 2 and "not a scan output" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,verdict\n1,violation\n")
+    result = runner.invoke(main, ["review", "import", str(audit), str(bad)])
+    assert result.exit_code == 3 and "no 'finding_id' or 'decision' column" in result.output
+    assert "Traceback" not in result.output

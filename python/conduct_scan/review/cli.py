@@ -190,8 +190,13 @@ def suggest_command(
     from rich.table import Table
 
     from conduct_scan import Ruleset
+    from conduct_scan.cli import EXIT_USAGE, fail
+    from conduct_scan.review.decisions import load_reviews
     from conduct_scan.review.suggest import check, render_extension, suggest
 
+    if load_reviews(out).is_empty():
+        fail(f"no decisions stored in {out / 'reviews'}: run `conduct-scan review import` first",
+             EXIT_USAGE)  # fmt: skip
     found = suggest(out, max_lost=max_lost, min_removed=min_removed, top=top)
     path = target or out / "reviews" / "suggested.toml"
     info = (

@@ -91,6 +91,8 @@ def import_decisions(
         Seconds to wait when a scan holds ``out``.
     """
     root = Path(out)
+    if not root.is_dir():
+        raise InputError(f"{root}: not a directory")
     result = ImportResult()
     with output_lock(root, wait_lock, create=False):
         scan = open_scan_output(root)
