@@ -162,7 +162,8 @@ def test_weighted_estimate_matches_a_plain_computation(
     assert e.precision == pytest.approx(point)
     assert e.effective_n == pytest.approx(n_eff)
     assert (e.low, e.high) == pytest.approx(_plain_wilson(point * n_eff, n_eff))
-    assert e.low is not None and e.high is not None and e.low <= point <= e.high
+    assert e.low is not None and e.high is not None and e.precision is not None
+    assert 0.0 <= e.low <= e.precision <= e.high <= 1.0
     if len(strata) == 1:
         _, n, k = strata[0]
         assert (e.low, e.high) == pytest.approx(_plain_wilson(k, n))

@@ -87,7 +87,7 @@ def estimate(strata: Sequence[Stratum]) -> Estimate:
     if not used:
         return Estimate(None, None, None, decided, violations, 0.0)
     total = sum(s.population for s in used)
-    p = sum(s.population * s.violations / s.decided for s in used) / total
+    p = min(1.0, sum(s.population * s.violations / s.decided for s in used) / total)
     n_eff = total * total / sum(s.population * s.population / s.decided for s in used)
     low, high = wilson(p * n_eff, n_eff)
     return Estimate(p, low, high, decided, violations, n_eff)
