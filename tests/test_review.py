@@ -274,3 +274,15 @@ def test_cli_errors_are_one_line(audit: Path, tmp_path: Path) -> None:
     result = runner.invoke(main, ["review", "import", str(audit), str(bad)])
     assert result.exit_code == 3 and "no 'finding_id' or 'decision' column" in result.output
     assert "Traceback" not in result.output
+
+
+def test_demo_simulates_a_review(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    args = ["demo", "--out", str(out), "--posts", "2000", "--days", "1", "--seed", "5", "-q"]
+    result = CliRunner().invoke(main, [*args, "--simulate-review"])
+    assert result.exit_code == 0, result.output
+    decided = pl.read_csv(out / "review" / "decisions.csv", infer_schema=False)
+    assert set(decided["decision"]) <= {"violation", "not_violation", "unsure"}
+    assert "violation" in set(decided["decision"])
+    assert load_reviews(out / "audit").height == decided.height
+    assert "## Measured precision" in (out / "audit" / "report" / "report.md").read_text()
