@@ -337,7 +337,10 @@ def audit(formats: str, redact: bool, key_file: Path | None, **options: Any) -> 
 @click.option("--days", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--seed", type=int, default=2021, show_default=True)
 @click.option("--quiet", "-q", is_flag=True)
-def demo(out: Path, posts: int, days: int, seed: int, quiet: bool) -> None:
+@click.option("--simulate-review", is_flag=True,
+              help="Then sample the findings, decide them from the generator's ground "
+                   "truth, and import the decisions (DIR/review/).")  # fmt: skip
+def demo(out: Path, posts: int, days: int, seed: int, quiet: bool, simulate_review: bool) -> None:
     """Generate a realistic sample archive and audit it (what `make demo` runs)."""
     from conduct_scan.demo import generate_archive
 
@@ -346,7 +349,9 @@ def demo(out: Path, posts: int, days: int, seed: int, quiet: bool) -> None:
         import shutil
 
         shutil.rmtree(archive)
-    summary = generate_archive(archive, posts=posts, days=days, seed=seed)
+    summary = generate_archive(
+        archive, posts=posts, days=days, seed=seed, with_labels=simulate_review
+    )
     if not quiet:
         click.echo(
             f"sample archive: {summary.posts:,} posts by {summary.accounts:,} accounts over "
@@ -362,6 +367,13 @@ def demo(out: Path, posts: int, days: int, seed: int, quiet: bool) -> None:
         "quiet": quiet, "log_json": False, "fail_on": None, "resume": False,
     }  # fmt: skip
     summary_ = _run_scan(options)
+    if simulate_review:
+        from conduct_scan.review.simulate import simulate_review as review_from_truth
+
+        decisions = review_from_truth(audit_dir, out / "review", seed=seed)
+        if not quiet:
+            click.echo(f"simulated review: {decisions} imported into {audit_dir}/reviews/; "
+                       f"next: conduct-scan rules suggest {audit_dir}", err=True)  # fmt: skip
     _write_report(audit_dir, "html,md,json", False, None, quiet)
     sys.exit(_exit_code(summary_, None))
 
@@ -369,10 +381,14 @@ def demo(out: Path, posts: int, days: int, seed: int, quiet: bool) -> None:
 def _register() -> None:
     """Attach the subcommands that live next to the step they drive."""
     from conduct_scan.report.cli import report
+    from conduct_scan.review.cli import review, sample, suggest_command
     from conduct_scan.rules.cli import rules
 
+    rules.add_command(suggest_command)
     main.add_command(report)
     main.add_command(rules)
+    main.add_command(sample)
+    main.add_command(review)
 
 
 _register()

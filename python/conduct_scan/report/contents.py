@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -23,6 +23,9 @@ from conduct_scan.report.aggregate import (
 )
 from conduct_scan.report.redact import Pseudonymiser
 from conduct_scan.report.scan_output import RulesetInfo
+
+if TYPE_CHECKING:
+    from conduct_scan.review.precision import Precision
 
 EVIDENCE_PER_CLAUSE = 8
 """Evidence rows shown per clause: the most severe, most confident findings."""
@@ -95,6 +98,8 @@ class ReportContents:
     clean_accounts: int
     evidence: pl.DataFrame
     files: dict[str, str] = field(default_factory=dict)
+    precision: Precision | None = None
+    """Measured precision from the decisions in ``OUT/reviews/`` (None without any)."""
 
 
 def collect_contents(

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from conduct_scan.report import prose
+from conduct_scan.report import precision_section, prose
 from conduct_scan.report.charts import Chart
 from conduct_scan.report.contents import ReportContents
 
@@ -93,6 +93,7 @@ def render_html(contents: ReportContents, charts: Sequence[Chart]) -> str:
         _overview(contents),
         _charts(charts),
         _clauses(contents),
+        precision_section.html_section(contents, _table),
         _groups(contents),
         _accounts(contents),
         _evidence(contents),
@@ -307,6 +308,7 @@ def _clauses(c: ReportContents) -> str:
                 "max severity",
                 "top rules",
                 "top matched terms",
+                *([precision_section.HEADER] if c.precision is not None else []),
             ],
             [
                 (
@@ -320,6 +322,11 @@ def _clauses(c: ReportContents) -> str:
                     _severity(r["max_severity"]),
                     _terms(r["top_rules"], "rule_id"),
                     _terms(r["top_terms"], "term"),
+                    *(
+                        [_e(precision_section.clause_cell(c, r["clause_id"]))]
+                        if c.precision is not None
+                        else []
+                    ),
                 )
                 for r in assessed
             ],

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from conduct_scan.report import prose
+from conduct_scan.report import precision_section, prose
 from conduct_scan.report.contents import ReportContents
 
 EVIDENCE_ROWS = 3
@@ -136,6 +136,7 @@ def render_markdown(contents: ReportContents) -> str:
                 "share of posts",
                 "max severity",
                 "top rules",
+                *([precision_section.HEADER] if c.precision is not None else []),
             ],
             [
                 [
@@ -153,6 +154,11 @@ def render_markdown(contents: ReportContents) -> str:
                         )
                         or "—"
                     ),
+                    *(
+                        [md(precision_section.clause_cell(c, r["clause_id"]))]
+                        if c.precision is not None
+                        else []
+                    ),
                 ]
                 for r in rows
             ],
@@ -161,6 +167,7 @@ def render_markdown(contents: ReportContents) -> str:
     )
     out.append("")
 
+    out += precision_section.markdown_section(c, md, _table)
     out += ["## Users, officials and agencies", "", md(prose.GROUPS), ""]
     out.append(
         _table(

@@ -126,4 +126,5 @@ def build_summary(contents: ReportContents) -> dict[str, Any]:
         },
         "score": {"formula": SCORE_FORMULA, "weights": dict(SEVERITY_WEIGHTS)},
         "files": c.files,
+        "precision": c.precision.as_dict() if c.precision is not None else None,
     }

@@ -13,12 +13,14 @@ report and the one that may leave the trust boundary cannot be confused or overw
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import uuid
 from collections.abc import Iterable
 from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -158,7 +160,9 @@ def _write_report(
         work = staging / WORK_DIR
         work.mkdir()
         aggregates = aggregate_scan_output(scan, thresholds=thresholds, work_dir=work)
-        _write(aggregates, staging, chosen, pseudonymiser)
+        from conduct_scan.review.precision import measure  # the review loop reads report/
+
+        _write(aggregates, staging, chosen, pseudonymiser, measure(root, scan.violations))
         shutil.rmtree(work)
         _replace(staging, target)
     except BaseException:
@@ -172,6 +176,7 @@ def _write(
     directory: Path,
     formats: tuple[str, ...],
     pseudonymiser: Pseudonymiser | None,
+    precision: Any = None,
 ) -> None:
     by_account = aggregates.by_account
     if pseudonymiser is not None:
@@ -201,6 +206,7 @@ def _write(
         written.update(_FORMAT_FILES[fmt])
     files = {name: what for name, what in FILES.items() if name in written}
     contents = collect_contents(aggregates, directory, pseudonymiser=pseudonymiser, files=files)
+    contents = dataclasses.replace(contents, precision=precision)
     if "json" in formats:
         summary = build_summary(contents)
         (directory / "summary.json").write_text(

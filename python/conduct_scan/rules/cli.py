@@ -198,6 +198,14 @@ def explain(text: str, ruleset_path: Path | None, as_json: bool) -> None:
 @click.option(
     "--check-targets", is_flag=True, help="Exit 1 when a dataset misses its quality target."
 )
+@click.option(
+    "--reviews",
+    "reviews_out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Measured precision from the decisions stored in this scan output's reviews/ "
+    "(with --ruleset: what that ruleset does to the reviewed findings) instead of the datasets.",
+)
 def eval_command(
     ruleset_path: Path | None,
     data_dir: Path | None,
@@ -205,6 +213,7 @@ def eval_command(
     worst: int,
     as_json: bool,
     check_targets: bool,
+    reviews_out: Path | None,
 ) -> None:
     """Post-level precision, recall and F1 of a ruleset on the labelled datasets.
 
@@ -213,6 +222,17 @@ def eval_command(
     Davidson and SMS split into a 70% tune part and a fixed 30% holdout. Datasets that are
     not present are skipped; with none present the command says so and exits 0.
     """
+    if reviews_out is not None:
+        from conduct_scan.review.evaluate import evaluate_reviews, render
+
+        table = evaluate_reviews(reviews_out, None if ruleset_path is None else _load(ruleset_path))
+        if table is None:
+            click.echo(f"no decisions stored in {reviews_out}/reviews/: skipped")
+        elif as_json:
+            click.echo(json.dumps(table.to_dicts(), ensure_ascii=False, indent=2))
+        else:
+            click.echo(render(table))
+        sys.exit(EXIT_OK)
     directory = default_data_dir() if data_dir is None else data_dir
     if data_dir is not None and not directory.is_dir():
         fail(f"--data {directory}: not a directory", EXIT_USAGE)

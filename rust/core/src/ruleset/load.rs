@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use super::model::{Clause, Compound, CompoundList, Law, Meta, NamedList, Rule, Ruleset};
+use super::model::{Amend, Clause, Compound, CompoundList, Law, Meta, NamedList, Rule, Ruleset};
 use crate::error::{Error, Problem, Result};
 use crate::matching::{validate_pattern, CheckBudget, HsPattern};
 use crate::normalise::pattern::normalise_pattern;
@@ -50,6 +50,7 @@ struct Parts {
     rules: Vec<Rule>,
     lists: Vec<NamedList>,
     compound_lists: Vec<CompoundList>,
+    amends: Vec<Amend>,
 }
 
 impl Ruleset {
@@ -200,6 +201,7 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
         clauses: Vec::new(),
         rules: Vec::new(),
         disabled: meta.disable.clone(),
+        amends: Vec::new(),
         allow: Vec::new(),
         lists: Vec::new(),
         compound_lists: Vec::new(),
@@ -230,6 +232,7 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
         ruleset.lists = base.lists;
         ruleset.compound_lists = base.compound_lists;
         ruleset.disabled.extend(base.disabled);
+        ruleset.amends = base.amends;
     } else if !meta.disable.is_empty() {
         problems.push(problem(&meta_file, None, "`disable` needs `extends`"));
     }
@@ -241,6 +244,7 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
     let mut own_rules = parts.rules;
     expand_lists(&ruleset.lists, &mut own_rules, &mut problems);
     ruleset.rules.extend(own_rules);
+    apply_amends(&mut ruleset, parts.amends, &mut problems);
     attach_compounds(&mut ruleset, &mut problems);
     for term in &meta.allow {
         if term.trim().is_empty() {
@@ -341,11 +345,15 @@ fn parse_file(source: &Source, parts: &mut Parts, problems: &mut Vec<Problem>) {
                 list.file = name.to_owned();
                 parts.compound_lists.push(list);
             }),
+            "amend" => items(name, "amend", value, problems, |mut amend: Amend| {
+                amend.file = name.to_owned();
+                parts.amends.push(amend);
+            }),
             other => problems.push(problem(
                 name,
                 None,
                 format!(
-                    "unknown top-level key `{other}` (expected [ruleset], [[law]], [[clause]], [[rule]], [[list]], [[compound]])"
+                    "unknown top-level key `{other}` (expected [ruleset], [[law]], [[clause]], [[rule]], [[list]], [[compound]], [[amend]])"
                 ),
             )),
         }
@@ -418,6 +426,55 @@ fn expand_lists(lists: &[NamedList], rules: &mut [Rule], problems: &mut Vec<Prob
             }
         }
     }
+}
+
+/// Appends each `[[amend]]`'s `allow` and `unless` (with the `[[list]]`s they name) to its
+/// rule's conditions. The rule may come from this ruleset or the one it extends; amending a
+/// disabled or unknown rule is an error, so a stale suggestion file does not pass silently.
+fn apply_amends(ruleset: &mut Ruleset, amends: Vec<Amend>, problems: &mut Vec<Problem>) {
+    let by_id: HashMap<&str, &NamedList> = ruleset.lists.iter().map(|l| (l.id.as_str(), l)).collect();
+    for amend in &amends {
+        let item = format!("amend {}", amend.rule);
+        if amend.allow.is_empty()
+            && amend.allow.lists.is_empty()
+            && amend.unless.is_empty()
+            && amend.unless.lists.is_empty()
+        {
+            problems.push(problem(&amend.file, Some(&item), "has neither allow nor unless"));
+            continue;
+        }
+        let Some(rule) = ruleset.rules.iter_mut().find(|r| r.id == amend.rule) else {
+            let why = if ruleset.disabled.contains(&amend.rule) {
+                "is disabled"
+            } else {
+                "is not in the ruleset"
+            };
+            problems.push(problem(
+                &amend.file,
+                Some(&item),
+                format!("rule `{}` {why}", amend.rule),
+            ));
+            continue;
+        };
+        for (key, add, condition) in [
+            ("allow", &amend.allow, &mut rule.allow),
+            ("unless", &amend.unless, &mut rule.unless),
+        ] {
+            condition.terms.extend(add.terms.iter().cloned());
+            condition.patterns.extend(add.patterns.iter().cloned());
+            for id in &add.lists {
+                match by_id.get(id.as_str()) {
+                    Some(list) => {
+                        condition.terms.extend(list.terms.iter().cloned());
+                        condition.patterns.extend(list.patterns.iter().cloned());
+                        condition.lists.push(id.clone());
+                    }
+                    None => problems.push(problem(&amend.file, Some(&item), format!("{key}: unknown list `{id}`"))),
+                }
+            }
+        }
+    }
+    ruleset.amends.extend(amends);
 }
 
 /// Compiles the `[[compound]]` lists into each rule: every term of a rule whose case-folded
@@ -729,6 +786,29 @@ mod tests {
         assert!(
             got.iter().any(|l| l.contains("does not contain the term as a word")),
             "{got:?}"
+        );
+    }
+
+    #[test]
+    fn amend_appends_to_a_rule_and_names_a_missing_one() {
+        let base = format!(
+            "{HEAD}[[rule]]\nid = \"r\"\nclause = \"c\"\nterms = [\"lon\"]\nallow = [\"lon bia\"]\n\
+             [[list]]\nid = \"l\"\nterms = [\"bóng đá\"]\n\
+             [[amend]]\nrule = \"r\"\nallow = [\"lon sữa\"]\nunless = {{ terms = [\"nhậu\"], lists = [\"l\"] }}\n"
+        );
+        let ruleset = Ruleset::from_toml(&base, "t.toml").unwrap();
+        let rule = ruleset.rule("r").unwrap();
+        assert_eq!(rule.allow.terms, vec!["lon bia", "lon sữa"]);
+        assert_eq!(rule.unless.terms, vec!["nhậu", "bóng đá"]);
+        assert_eq!(ruleset.amends.len(), 1);
+        let reasons = reasons(&format!("{HEAD}[[rule]]\nid = \"r\"\nclause = \"c\"\nterms = [\"x\"]\n[[amend]]\nrule = \"gone\"\nallow = [\"y\"]\n[[amend]]\nrule = \"r\"\n"));
+        assert!(
+            reasons.iter().any(|r| r.contains("rule `gone` is not in the ruleset")),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons.iter().any(|r| r.contains("has neither allow nor unless")),
+            "{reasons:?}"
         );
     }
 

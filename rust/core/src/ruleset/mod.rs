@@ -6,6 +6,6 @@ mod model;
 
 pub use load::{bundled_ruleset_names, DEFAULT_BUNDLED};
 pub use model::{
-    Check, Clause, Compound, CompoundList, Condition, Group, LangScope, Law, MatchMode, NamedList, Near, Reference,
-    Rule, Ruleset, Severity,
+    Amend, Check, Clause, Compound, CompoundList, Condition, Group, LangScope, Law, MatchMode, NamedList, Near,
+    Reference, Rule, Ruleset, Severity,
 };

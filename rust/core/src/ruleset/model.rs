@@ -259,6 +259,29 @@ pub struct Compound {
     pub text: String,
 }
 
+/// Additions to the conditions of a rule the ruleset does not own (`[[amend]]`): how an
+/// extending ruleset (a provider's directory, or the file `conduct-scan rules suggest` writes)
+/// tightens a bundled rule without copying it. Its terms and patterns are appended to the
+/// rule's own `allow` and `unless`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amend {
+    /// Id of the rule to amend (of this ruleset or the one it extends).
+    pub rule: String,
+    /// Added to the rule's `allow`.
+    #[serde(default)]
+    pub allow: Condition,
+    /// Added to the rule's `unless`.
+    #[serde(default)]
+    pub unless: Condition,
+    /// Why (free text; `rules suggest` writes the review evidence here).
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// File it was defined in.
+    #[serde(default, skip_deserializing)]
+    pub file: String,
+}
+
 /// Which posts a rule with a `lang` tag applies to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -437,6 +460,8 @@ pub struct Ruleset {
     pub rules: Vec<Rule>,
     /// Rule ids switched off by an extending ruleset.
     pub disabled: Vec<String>,
+    /// The `[[amend]]`s applied to rules (already merged into their conditions).
+    pub amends: Vec<Amend>,
     /// Allow-list: a finding lying inside one of these terms is dropped, whatever the rule.
     pub allow: Vec<String>,
     /// Shared term lists (`[[list]]`), already merged into the conditions that name them.
