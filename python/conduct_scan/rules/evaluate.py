@@ -82,7 +82,7 @@ class Target:
                 out.append(f"{name} {got:.3f} < {want:.2f}")
         if score.negative_flag_rate > self.negative_flag_rate:
             out.append(
-                f"negatives flagged {score.negative_flag_rate:.3f} > {self.negative_flag_rate:.2f}"
+                f"negatives flagged {score.negative_flag_rate:.4f} > {self.negative_flag_rate:.4f}"
             )
         return out
 
