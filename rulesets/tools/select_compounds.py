@@ -19,7 +19,10 @@ Selection:
 2. the compounds: lexicon entries of two or more syllables, letters and spaces only, that
    have one of those terms as a syllable;
 3. the review: entries that are themselves offensive or contemptuous are dropped
-   (``drop``), and collocations the lexicon lacks are added (``add``).
+   (``drop``), and collocations the lexicon lacks are added (``add``);
+4. the review's ``names``: terms that are also syllables of proper names (``Ngu Thế Nam``,
+   ``xã Kim Lũ``, ``Terence Tao``) get ``names = true``, so that a match written in title case
+   inside a sentence is taken for part of a name (see the README, "Compounds").
 
 Usage (the wheel is downloaded, never installed)::
 
@@ -38,6 +41,7 @@ import sys
 import zipfile
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import tomllib
 
@@ -77,7 +81,7 @@ def lexicon_entries(wheel: Path) -> list[str]:
 
 
 def select(wheel: Path) -> dict[str, list[str]]:
-    """Term (as written) -> its reviewed compounds."""
+    """Term (as written) -> its reviewed compounds (empty for a term that only has ``names``)."""
     review = tomllib.loads(REVIEW.read_text(encoding="utf-8"))
     drop = {normalise("casefold", d) for d in review.get("drop", [])}
     terms = ruleset_terms()
@@ -91,10 +95,22 @@ def select(wheel: Path) -> dict[str, list[str]]:
     for term, extra in review.get("add", {}).items():
         folded = normalise("casefold", term)
         chosen[terms.get(folded, term)].update(normalise("casefold", e) for e in extra)
-    return {term: sorted(compounds) for term, compounds in sorted(chosen.items()) if compounds}
+    names = names_of(review)
+    for term in names:
+        chosen.setdefault(terms.get(term, term), set())
+    return {
+        term: sorted(compounds)
+        for term, compounds in sorted(chosen.items())
+        if compounds or normalise("casefold", term) in names
+    }
 
 
-def render(selection: dict[str, list[str]]) -> str:
+def names_of(review: dict[str, Any]) -> frozenset[str]:
+    """The review's ``names`` terms, case-folded."""
+    return frozenset(normalise("casefold", n) for n in review.get("names", []))
+
+
+def render(selection: dict[str, list[str]], names: frozenset[str] = frozenset()) -> str:
     """The compounds.toml text."""
     lines = [
         "# Innocent compounds and collocations of single-syllable terms: a match of the term",
@@ -108,6 +124,11 @@ def render(selection: dict[str, list[str]]) -> str:
     for term, compounds in selection.items():
         lines.append("[[compound]]")
         lines.append(f"term = {json.dumps(term, ensure_ascii=False)}")
+        if normalise("casefold", term) in names:
+            lines.append("names = true")
+        if not compounds:
+            lines.append("")
+            continue
         lines.append("compounds = [")
         row = "  "
         for c in compounds:
@@ -129,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     selection = select(args.wheel)
-    args.out.write_text(render(selection), encoding="utf-8")
+    review = tomllib.loads(REVIEW.read_text(encoding="utf-8"))
+    args.out.write_text(render(selection, names_of(review)), encoding="utf-8")
     total = sum(len(c) for c in selection.values())
     print(f"{args.out}: {total} compounds of {len(selection)} terms", file=sys.stderr)
     return 0

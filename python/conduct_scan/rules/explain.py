@@ -3,7 +3,8 @@
 Which rules fire, in which view, on which characters; and for every candidate that did not
 become a finding, why: vetoed by an ``unless`` term, inside an ``allow`` term, no ``near`` term
 close enough, fewer matches than ``min_count``, a duplicate of a match already reported, inside an
-innocent compound of the term (the compound is named), or a rule of another language than the
+innocent compound of the term (the compound is named), a name syllable written as part of a
+name, or a rule of another language than the
 post's guessed one (the guess is shown). In a
 terminal the evidence is highlighted with rich; otherwise (pipes, tests) the same content is
 printed as plain text with the spans in ``[[double brackets]]``.
@@ -31,6 +32,7 @@ STYLES = {
     "below_min_count": "underline yellow",
     "duplicate": "dim",
     "in_compound": "black on green",
+    "in_name": "black on green",
     "other_language": "dim yellow",
 }
 
@@ -130,6 +132,7 @@ def _why(candidate: Candidate) -> str:
         "below_min_count": "fewer matches than min_count",
         "duplicate": "overlaps a match already reported",
         "in_compound": "inside the innocent compound",
+        "in_name": "written as part of a name (title case inside a sentence)",
         "other_language": "another language than the rule's: the post is guessed",
     }
     why = reasons.get(candidate.outcome, candidate.outcome)

@@ -395,6 +395,7 @@ impl Scanner {
             near_within: rule.near.as_ref().map(|n| n.within),
             min_count: rule.min_count,
             compound_terms: rule.compounds.iter().map(|c| c.term).collect(),
+            name_terms: rule.name_terms.clone(),
         });
         let word = rule.match_mode == MatchMode::Word;
         let empty = Vec::new();

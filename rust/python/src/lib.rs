@@ -366,6 +366,7 @@ impl PyScanner {
                 conduct_scan_core::verify::Outcome::Duplicate => "duplicate",
                 conduct_scan_core::verify::Outcome::BelowMinCount => "below_min_count",
                 conduct_scan_core::verify::Outcome::InCompound { .. } => "in_compound",
+                conduct_scan_core::verify::Outcome::InName => "in_name",
                 conduct_scan_core::verify::Outcome::OtherLanguage { .. } => "other_language",
             };
             d.set_item("outcome", outcome)?;

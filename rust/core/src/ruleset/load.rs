@@ -481,12 +481,16 @@ fn apply_amends(ruleset: &mut Ruleset, amends: Vec<Amend>, problems: &mut Vec<Pr
 /// form is a listed term gets that term's compounds.
 fn attach_compounds(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
     let mut by_term: HashMap<String, Vec<&str>> = HashMap::new();
+    let mut names: HashSet<String> = HashSet::new();
     for list in &ruleset.compound_lists {
         let key = normalise(View::Casefold, &list.term);
         let item = format!("compound {}", list.term);
         if key.trim().is_empty() {
             problems.push(problem(&list.file, Some(&item), "term is empty"));
             continue;
+        }
+        if list.names {
+            names.insert(key.clone());
         }
         for compound in &list.compounds {
             let folded = normalise(View::Casefold, compound);
@@ -506,8 +510,13 @@ fn attach_compounds(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
     }
     for rule in &mut ruleset.rules {
         rule.compounds.clear();
+        rule.name_terms.clear();
         for (i, term) in rule.terms.iter().enumerate() {
-            if let Some(compounds) = by_term.get(&normalise(View::Casefold, term)) {
+            let key = normalise(View::Casefold, term);
+            if names.contains(&key) {
+                rule.name_terms.push(i as u32);
+            }
+            if let Some(compounds) = by_term.get(&key) {
                 rule.compounds.extend(compounds.iter().map(|c| Compound {
                     term: i as u32,
                     text: (*c).to_owned(),

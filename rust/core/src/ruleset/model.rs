@@ -244,7 +244,12 @@ pub struct CompoundList {
     /// The term as rules write it (compared after case folding), e.g. `lũ`.
     pub term: String,
     /// Compounds containing the term, e.g. `lũ lụt`, `mùa lũ`.
+    #[serde(default)]
     pub compounds: Vec<String>,
+    /// The term is also a syllable of proper names (`Ngu Thế Nam`, `Kim Lũ`, `Terence Tao`): a
+    /// match written in title case that does not begin a sentence is part of a name and dropped.
+    #[serde(default)]
+    pub names: bool,
     /// File it was defined in.
     #[serde(default, skip_deserializing)]
     pub file: String,
@@ -373,6 +378,10 @@ pub struct Rule {
     /// Innocent compounds of the rule's terms, from the ruleset's `[[compound]]` lists.
     #[serde(default, skip_deserializing)]
     pub compounds: Vec<Compound>,
+    /// Indices of the rule's terms that are also syllables of names (`[[compound]]` with
+    /// `names = true`): their title-case matches inside a sentence are dropped.
+    #[serde(default, skip_deserializing)]
+    pub name_terms: Vec<u32>,
     /// Free-form tags.
     #[serde(default)]
     pub tags: Vec<String>,

@@ -5,7 +5,9 @@
 //! 1. `unless`: a hit of one of the rule's `unless` terms anywhere in the post vetoes the rule;
 //! 2. `allow`: a match lying inside a hit of an `allow` term (the rule's or the ruleset's
 //!    allow-list) is dropped (`lon` inside `lon bia`); so is a match of a term lying inside one
-//!    of that term's innocent compounds (`lũ` inside `lũ lụt`, `mày` inside `mặt mày`);
+//!    of that term's innocent compounds (`lũ` inside `lũ lụt`, `mày` inside `mặt mày`), and a
+//!    match of a term that is also a syllable of names, written as part of a name
+//!    ([`is_inside_name`]: `Ngu` in `Ngu Thế Nam`, `Lũ` in `xã Kim Lũ`);
 //! 3. `near`: with a `near` condition, a match counts only with a near term within N words;
 //! 4. de-duplication: overlapping matches of the rule in one view merge into one; a match in a
 //!    more normalised view that overlaps one already found in a less normalised view is dropped,
@@ -61,6 +63,8 @@ pub struct Conditions {
     pub min_count: u32,
     /// For each compound of the rule (by index), the index of the term it excuses.
     pub compound_terms: Vec<u32>,
+    /// Indices of the rule's terms that are also syllables of names.
+    pub name_terms: Vec<u32>,
 }
 
 /// What happened to one candidate match (for `rules explain`).
@@ -85,6 +89,8 @@ pub enum Outcome {
         /// Index of the compound in the rule's compounds.
         source: u32,
     },
+    /// A term that is also a syllable of names, written as part of a name.
+    InName,
     /// The rule's `lang` is not the post's guessed language.
     OtherLanguage {
         /// The post's guessed language.
@@ -114,6 +120,35 @@ pub fn is_word_bounded(text: &str, start: usize, end: usize) -> bool {
         return false;
     }
     true
+}
+
+/// Whether `text[start..end]` (original text) is written as part of a proper name: every word
+/// of it in title case (an upper-case letter, then no upper-case letter: `Ngu`, `Bắc Kỳ`, not
+/// `NGU` or `ngu`), and not at the start of a sentence, where every word is capitalised. The
+/// start of a sentence is the start of the text, or a `.`, `!`, `?`, `…`, `:` or a line break
+/// before the match, with only spaces and opening quotes or brackets in between.
+pub fn is_inside_name(text: &str, start: usize, end: usize) -> bool {
+    let Some(matched) = text.get(start..end) else {
+        return false;
+    };
+    let title_case = |word: &str| {
+        let mut chars = word.chars();
+        chars.next().is_some_and(char::is_uppercase) && !chars.any(char::is_uppercase)
+    };
+    let mut words = matched.split_whitespace().peekable();
+    if words.peek().is_none() || !words.all(title_case) {
+        return false;
+    }
+    for c in text[..start].chars().rev() {
+        match c {
+            '\n' | '\r' | '.' | '!' | '?' | '…' | ':' => return false,
+            c if c.is_whitespace() || matches!(c, '"' | '“' | '‘' | '\'' | '(' | '[' | '«' | '-' | '–') => {
+                continue
+            }
+            _ => return true,
+        }
+    }
+    false
 }
 
 /// Number of words between two original byte ranges (0 when they overlap or touch).
@@ -280,6 +315,10 @@ pub fn resolve_rule(
             );
             continue;
         }
+        if conditions.name_terms.contains(&hit.source) && is_inside_name(text, hit.start as usize, hit.end as usize) {
+            record(hit, Outcome::InName);
+            continue;
+        }
         if let Some(near) = &near {
             if !near.is_near(text, span) {
                 record(hit, Outcome::NotNear);
@@ -361,6 +400,7 @@ mod tests {
         near_within: None,
         min_count: 1,
         compound_terms: Vec::new(),
+        name_terms: Vec::new(),
     };
 
     #[test]
@@ -462,5 +502,52 @@ mod tests {
         assert_eq!(resolve_rule(text, &hits, &near, None).len(), 1);
         let twice = Conditions { min_count: 2, ..PLAIN };
         assert!(resolve_rule(text, &hits[..1], &twice, None).is_empty());
+    }
+
+    #[test]
+    fn a_name_is_a_title_case_match_inside_a_sentence() {
+        let inside = |text: &str, word: &str| {
+            let start = text.find(word).unwrap();
+            is_inside_name(text, start, start + word.len())
+        };
+        assert!(inside("các nhà thư pháp Âu Dương Tuân và Ngu Thế Nam", "Ngu"));
+        assert!(inside("Đến xã Kim Lũ, huyện Sóc Sơn", "Lũ"));
+        assert!(inside("2006: Terence Tao (Đào Triết Hiên)", "Tao"));
+        assert!(inside("đóng quân ở \"Bắc Kỳ\" lúc ấy", "Bắc Kỳ"));
+        assert!(inside("Người ta gọi (Ngu thư) như thế", "Ngu"));
+        // Lower case, shouting, a mixed-case word, or the start of a sentence: not a name.
+        assert!(!inside("đồ ngu thế", "ngu"));
+        assert!(!inside("đồ NGU thế", "NGU"));
+        assert!(!inside("đồ NGu thế", "NGu"));
+        assert!(!inside("Ngu thì chết", "Ngu"));
+        assert!(!inside("Hết rồi. Ngu thì chết", "Ngu"));
+        assert!(!inside("Hết rồi!  \"Ngu thì chết", "Ngu"));
+        assert!(!inside("Hết rồi\nNgu thì chết", "Ngu"));
+        assert!(!inside("bọn Bắc kỳ", "Bắc kỳ"));
+    }
+
+    #[test]
+    fn only_name_terms_are_excused_as_names() {
+        // "ông Ngu Lũ": term 0 (Ngu) is a name syllable, term 1 (Lũ) is not.
+        let text = "ông Ngu Lũ";
+        let (ngu, lu) = (text.find("Ngu").unwrap() as u32, text.find("Lũ").unwrap() as u32);
+        let term = |source, start, end| Hit {
+            source,
+            ..hit(Role::Hit, View::Casefold, start, end)
+        };
+        let conditions = Conditions {
+            name_terms: vec![0],
+            ..PLAIN
+        };
+        let mut trace = Vec::new();
+        let kept = resolve_rule(
+            text,
+            &[term(0, ngu, ngu + 3), term(1, lu, lu + 4)],
+            &conditions,
+            Some(&mut trace),
+        );
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].source, 1);
+        assert!(trace.iter().any(|(h, o)| h.source == 0 && *o == Outcome::InName));
     }
 }
