@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from conduct_scan.demo_campaigns import plant_campaigns
 from conduct_scan.errors import InputError
 
 __all__ = [
@@ -2366,6 +2367,7 @@ def generate_archive(
             joined = pa.concat_tables(pending) if pending else schema.empty_table()
             table, rest = joined.slice(0, need), joined.slice(need)
             pending, buffered = ([rest] if rest.num_rows else []), rest.num_rows
+            table = plant_campaigns(table, d, days, f, seed)  # demo_campaigns.py
             text_bytes += int(pc.sum(pc.binary_length(table["text"])).as_py() or 0)
             pq.write_table(
                 table,

@@ -28,6 +28,7 @@ from conduct_scan.report.aggregate import (
     aggregate_scan_output,
     repeat_offenders,
 )
+from conduct_scan.report.campaigns import coordinated_copies_html, coordinated_copies_markdown
 from conduct_scan.report.charts import charts
 from conduct_scan.report.contents import collect_contents
 from conduct_scan.report.html import render_html
@@ -158,7 +159,7 @@ def _write_report(
         work = staging / WORK_DIR
         work.mkdir()
         aggregates = aggregate_scan_output(scan, thresholds=thresholds, work_dir=work)
-        _write(aggregates, staging, chosen, pseudonymiser)
+        _write(aggregates, staging, chosen, pseudonymiser, root)
         shutil.rmtree(work)
         _replace(staging, target)
     except BaseException:
@@ -172,6 +173,7 @@ def _write(
     directory: Path,
     formats: tuple[str, ...],
     pseudonymiser: Pseudonymiser | None,
+    root: Path | None = None,
 ) -> None:
     by_account = aggregates.by_account
     if pseudonymiser is not None:
@@ -208,10 +210,17 @@ def _write(
             encoding="utf-8",
         )
     if "md" in formats:
-        (directory / "report.md").write_text(render_markdown(contents), encoding="utf-8")
+        (directory / "report.md").write_text(
+            render_markdown(contents) + "\n" + coordinated_copies_markdown(root), encoding="utf-8"
+        )
     if "html" in formats:
         (directory / "report.html").write_text(
-            render_html(contents, charts(contents)), encoding="utf-8"
+            render_html(
+                contents,
+                charts(contents),
+                extra=(coordinated_copies_html(root, redacted=pseudonymiser is not None),),
+            ),
+            encoding="utf-8",
         )
 
 
