@@ -178,7 +178,7 @@ def _batches(paths: Sequence[Path], columns: dict[str, Any]) -> Iterator[pa.Tabl
             n = table.num_rows
             parts = [pc.cast(table.column(c), pa.large_string()) for c in texts]
             text = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(
-                *[pc.fill_null(p, "") for p in parts], "\n")  # fmt: skip
+                *[pc.fill_null(p, "") for p in parts], pa.scalar("\n", pa.large_string()))  # fmt: skip
 
             ids = {key: pc.cast(table.column(name), pa.string()) if name in names
                    else pa.nulls(n, pa.string()) for key, name in wanted.items()
@@ -323,7 +323,7 @@ def _cluster(
         texts = group["text"].to_list()
         times = group["created_at"].to_list()
         counts = Counter(texts)
-        first_time = {}
+        first_time: dict[str, Any] = {}
         for t, when in zip(texts, times, strict=True):
             if when is not None and (t not in first_time or when < first_time[t]):
                 first_time[t] = when
@@ -357,11 +357,11 @@ def _cluster(
         row["cluster_id"] = f"c{i:05d}"
         for m in row["members"]:
             member_rows.append({"cluster_id": row["cluster_id"], **m})
-    clusters = pl.DataFrame(rows).select(
+    clusters = pl.DataFrame(rows, infer_schema_length=None).select(
         "cluster_id", "representative", "size", "accounts", "window_accounts", "first_seen",
         "last_seen", "signals", "clause_id", "members",
     )  # fmt: skip
-    return clusters, pl.DataFrame(member_rows)
+    return clusters, pl.DataFrame(member_rows, infer_schema_length=None)
 
 
 def _window_accounts(group: pl.DataFrame, window: np.timedelta64) -> int:
@@ -418,9 +418,10 @@ def _write(out: Path, clusters: pl.DataFrame | None, members: pl.DataFrame | Non
     """Writes ``out/campaigns/`` whole, replacing the previous one only when complete."""
     staging = out / f".campaigns-new-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
-    schema_members = {"cluster_id": pl.String, "post_id": pl.String, "account_id": pl.String,
-                      "created_at": pl.Datetime("us", "UTC"), "source_file": pl.String,
-                      "row": pl.Int64, "similarity": pl.Float32}  # fmt: skip
+    schema_members: dict[str, Any] = {
+        "cluster_id": pl.String, "post_id": pl.String, "account_id": pl.String,
+        "created_at": pl.Datetime("us", "UTC"), "source_file": pl.String, "row": pl.Int64,
+        "similarity": pl.Float32}  # fmt: skip
     if clusters is None or members is None:
         member_struct = pl.Struct({k: v for k, v in schema_members.items() if k != "cluster_id"})
         clusters = pl.DataFrame(schema={

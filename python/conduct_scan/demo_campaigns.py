@@ -47,7 +47,9 @@ def copy_of(text: str, r: random.Random) -> str:
         text = _fold(text)
     if r.random() < 0.2:
         text = text.lower()
-    return r.choice(plan["prefixes"]) + text + r.choice(plan["suffixes"])
+    prefix: str = r.choice(plan["prefixes"])
+    suffix: str = r.choice(plan["suffixes"])
+    return prefix + text + suffix
 
 
 def plant_campaigns(table: pa.Table, day: int, days: int, file: int, seed: int) -> pa.Table:

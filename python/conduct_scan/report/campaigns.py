@@ -26,16 +26,19 @@ _TEXT_CHARS = 160
 
 
 def load_clusters(out: Path) -> pl.DataFrame | None:
-    """``OUT/campaigns/clusters.parquet``, largest first (None when campaigns were not run)."""
+    """``OUT/campaigns/clusters.parquet``: clusters raised to a clause first, then the largest
+    (None when campaigns were not run).
+    """
     path = out / "campaigns" / "clusters.parquet"
     if not path.exists():
         return None
-    return pl.read_parquet(path).sort(["window_accounts", "size", "cluster_id"],
-                                      descending=[True, True, False])  # fmt: skip
+    frame = pl.read_parquet(path).with_columns(pl.col("clause_id").is_null().alias("_plain"))
+    return frame.sort(["_plain", "window_accounts", "size", "cluster_id"],
+                      descending=[False, True, True, False]).drop("_plain")  # fmt: skip
 
 
 def timeline_svg(clusters: pl.DataFrame) -> str:
-    """The timeline of the largest clusters as an ``<svg>`` element."""
+    """The timeline of the first clusters (raised ones, then the largest) as an ``<svg>``."""
     top = clusters.head(TOP_CLUSTERS).to_dicts()
     with mpl.rc_context(_RC):
         fig = Figure(figsize=(7.2, 0.42 * max(len(top), 3) + 1.0))
