@@ -2357,6 +2357,7 @@ def generate_archive(
         n_files = max(1, math.ceil(n / rows_per_file))
         bounds = [n * k // n_files for k in range(n_files + 1)]
         blocks = _day_tables(seed, d, first_id, width, day, table_of, arrow_accounts, schema)
+        blocks = plant_campaigns(blocks, d, days, seed)  # demo_campaigns.py
         pending: list[pa.Table] = []
         buffered = 0
         for f in range(n_files):
@@ -2367,7 +2368,6 @@ def generate_archive(
             joined = pa.concat_tables(pending) if pending else schema.empty_table()
             table, rest = joined.slice(0, need), joined.slice(need)
             pending, buffered = ([rest] if rest.num_rows else []), rest.num_rows
-            table = plant_campaigns(table, d, days, f, seed)  # demo_campaigns.py
             text_bytes += int(pc.sum(pc.binary_length(table["text"])).as_py() or 0)
             pq.write_table(
                 table,

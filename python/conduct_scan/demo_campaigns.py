@@ -3,10 +3,11 @@
 Rumours copied with small edits (a prefix, an emoji, diacritics dropped, a phrase swapped) by
 a group of accounts within hours, and harmless viral copies as decoys (a greeting posted by
 hundreds, a folk song's lyrics): ``conduct-scan campaigns`` should raise the rumours to a
-clause and leave the decoys without one. Campaign ``k`` is planted into the first file of day
+clause and leave the decoys without one. Campaign ``k`` is planted into the first block of day
 ``k mod days``, overwriting the texts of rows in a stretch of the day (rows are in time order),
-so the archive keeps its size and ids; with labels, only clean rows are used and the label
-says what the post itself signals.
+so the archive keeps its size and ids; with labels, only clean rows are used and their labels
+are left as they are (``expected_clause`` describes the generator's own posts; the planted
+copies are labelled by ``data/demo_campaigns.json``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -52,9 +54,18 @@ def copy_of(text: str, r: random.Random) -> str:
     return prefix + text + suffix
 
 
-def plant_campaigns(table: pa.Table, day: int, days: int, file: int, seed: int) -> pa.Table:
-    """``table`` (one file of day ``day``) with the campaigns planned for it planted."""
-    if file != 0 or table.num_rows < MIN_ROWS:
+def plant_campaigns(
+    blocks: Iterator[pa.Table], day: int, days: int, seed: int
+) -> Iterator[pa.Table]:
+    """The blocks of day ``day``, the first with the campaigns planned for the day planted
+    (blocks have a fixed size, so the rows do not depend on how they are cut into files).
+    """
+    for b, block in enumerate(blocks):
+        yield _plant(block, day, days, seed) if b == 0 else block
+
+
+def _plant(table: pa.Table, day: int, days: int, seed: int) -> pa.Table:
+    if table.num_rows < MIN_ROWS:
         return table
     campaigns = [c for k, c in enumerate(_plan()["campaigns"]) if k % days == day]
     if not campaigns:
@@ -82,16 +93,10 @@ def plant_campaigns(table: pa.Table, day: int, days: int, file: int, seed: int) 
                 campaign["text"] if campaign.get("greeting") else copy_of(campaign["text"], r)
             )
             titles[i] = None
-            if labels is not None:
-                labels[i] = campaign["clause"]
     table = table.set_column(table.schema.get_field_index("text"), table.schema.field("text"),
                              pa.array(texts, pa.string()))  # fmt: skip
     table = table.set_column(table.schema.get_field_index("title"), table.schema.field("title"),
                              pa.array(titles, pa.string()))  # fmt: skip
-    if labels is not None:
-        index = table.schema.get_field_index("expected_clause")
-        table = table.set_column(index, table.schema.field("expected_clause"),
-                                 pa.array(labels, pa.string()))  # fmt: skip
     return table
 
 
