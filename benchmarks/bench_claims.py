@@ -266,8 +266,9 @@ def make_posts(root: Path, n: int, rows_per_file: int = 1_000_000) -> None:
         k = min(rows_per_file, n - lo)
         a = pool.take(pa.array(rng.integers(0, len(pool), k)))
         b = pool.take(pa.array(rng.integers(0, len(pool), k)))
-        text = pc.binary_join_element_wise(a, pc.utf8_slice_codeunits(b, 0, 60),
-                                       pa.scalar(" ", pa.large_string()))
+        text = pc.binary_join_element_wise(
+            a, pc.utf8_slice_codeunits(b, 0, 60), pa.scalar(" ", pa.large_string())
+        )
         table = pa.table({
             "post_id": pa.array([f"p{i}" for i in range(lo, lo + k)]),
             "account_id": pa.array(rng.integers(0, 2_000_000, k).astype(str)),

@@ -177,8 +177,9 @@ def _batches(paths: Sequence[Path], columns: dict[str, Any]) -> Iterator[pa.Tabl
             table = pa.Table.from_batches([batch])
             n = table.num_rows
             parts = [pc.cast(table.column(c), pa.large_string()) for c in texts]
+            newline = pa.scalar("\n", pa.large_string())
             text = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(
-                *[pc.fill_null(p, "") for p in parts], pa.scalar("\n", pa.large_string()))  # fmt: skip
+                *[pc.fill_null(p, "") for p in parts], newline)  # fmt: skip
 
             ids = {key: pc.cast(table.column(name), pa.string()) if name in names
                    else pa.nulls(n, pa.string()) for key, name in wanted.items()
