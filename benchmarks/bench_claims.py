@@ -301,7 +301,7 @@ def throughput(n: int) -> dict[str, Any]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def scan_speed(posts: int = 200_000, claims_n: int = 10_000, repeats: int = 3) -> dict[str, Any]:
+def scan_speed(posts: int = 200_000, claims_n: int = 10_000, repeats: int = 2) -> dict[str, Any]:
     from conduct_scan.pipeline import scan_archive
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-claims-scan-"))

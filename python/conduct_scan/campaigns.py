@@ -297,7 +297,7 @@ def _cluster(
             .select("root", "idx")
             .explode("idx")
             .filter(pl.col("idx") != pl.col("root"))
-            .collect()
+            .collect(engine="streaming")
         )
         sources.append(edges["root"].to_arrow())
         targets.append(edges["idx"].to_arrow())
@@ -311,7 +311,7 @@ def _cluster(
     posts = (
         pl.scan_parquet(list(work.glob("posts-*.parquet")))
         .join(clustered.lazy(), on="idx", how="inner")
-        .collect()
+        .collect(engine="streaming")
     )
     violations = _violation_signals(out)
     official = _official_domains()

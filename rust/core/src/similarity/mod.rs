@@ -14,7 +14,8 @@
 //! or claims without common words, every weight is equal). It is a containment, not a Jaccard
 //! index, so a claim quoted inside a long post still scores 1. An
 //! inverted index from word pairs to phrasings is the prefilter: only phrasings sharing at least
-//! [`MIN_SHARED_PAIRS`] pairs with the post are verified exactly. The window runs from the first
+//! [`MIN_SHARED_PAIRS`] indexed pairs with the post are verified exactly (pairs found in more
+//! than 0.5% of the phrasings, and at least 20, are indexed only as a phrasing's four rarest). The window runs from the first
 //! to the last shared pair, widened by the phrasing's length on each side; the finding's span
 //! is from the first to the last shared pair.
 //!
@@ -40,6 +41,8 @@ use crate::scanner::TextSource;
 pub const MIN_CLAIM_WORDS: usize = 5;
 /// A claim is verified only when the post shares at least this many word pairs with it.
 pub const MIN_SHARED_PAIRS: u32 = 2;
+/// Each phrasing is found through at least this many of its rarest word pairs.
+const INDEXED_PAIRS: usize = 4;
 /// Default similarity a post must reach to restate a claim.
 pub const DEFAULT_CLAIM_THRESHOLD: f32 = 0.5;
 
@@ -296,10 +299,6 @@ impl ClaimIndex {
                 if pairs.is_empty() {
                     continue;
                 }
-                let p = phrasings.len() as u32;
-                for &h in &pairs {
-                    index.entry(h).or_default().push(p);
-                }
                 let words = sorted_set(hashes.iter().copied());
                 for &h in words.iter().chain(&pairs) {
                     *df.entry(h).or_default() += 1;
@@ -314,6 +313,19 @@ impl ClaimIndex {
                     word_total: 0.0,
                     pair_total: 0.0,
                 });
+            }
+        }
+        // Only distinctive pairs are index keys: a pair in many phrasings ("của các", "là
+        // một") would make every post a candidate of thousands of claims. Each phrasing keeps
+        // at least its INDEXED_PAIRS rarest pairs as keys; all pairs still count when verifying.
+        let common = (phrasings.len() / 200).max(20) as u32;
+        for (p, phrasing) in phrasings.iter().enumerate() {
+            let mut keys: Vec<(u32, u64)> = phrasing.pairs.iter().map(|h| (df[h], *h)).collect();
+            keys.sort_unstable();
+            for (i, &(count, h)) in keys.iter().enumerate() {
+                if i < INDEXED_PAIRS || count <= common {
+                    index.entry(h).or_default().push(p as u32);
+                }
             }
         }
         let n = phrasings.len() as f32;
