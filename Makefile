@@ -9,7 +9,9 @@ BIN := $(VENV)/bin
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/conduct-scan/target
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help system system-hyperscan venv build demo test test-rust test-system-hyperscan test-python rules-test lint fmt bench bench-ci bench-store bench-spark bench-engines wheel wheel-test fuzz fuzz-smoke clean
+CLAIMS_POSTS ?= 2000000
+
+.PHONY: bench-claims help system system-hyperscan venv build demo test test-rust test-system-hyperscan test-python rules-test lint fmt bench bench-ci bench-store bench-spark bench-engines wheel wheel-test fuzz fuzz-smoke clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -92,6 +94,12 @@ SPARK_BENCH_POSTS ?= 2000000
 
 bench-spark: build ## Local engine vs Spark local[1] vs local[2] on one demo archive (SPARK_BENCH_POSTS)
 	$(BIN)/python -m benchmarks.bench_spark --posts $(SPARK_BENCH_POSTS)
+
+bench-claims: build ## Claims and campaigns figures of issue 16 (shared data; CLAIMS_POSTS for throughput)
+	$(BIN)/python -m benchmarks.bench_claims quality eval
+	$(BIN)/python -m benchmarks.bench_claims campaigns eval
+	$(BIN)/python -m benchmarks.bench_claims scan-speed
+	$(BIN)/python -m benchmarks.bench_claims throughput $(CLAIMS_POSTS)
 
 bench-engines: build system-hyperscan ## Scanner.scan with the built-in Vectorscan vs Debian's Hyperscan 5.4.0, one run
 	rm -rf $(VENV)-system-hs && $(PYTHON) -m venv $(VENV)-system-hs

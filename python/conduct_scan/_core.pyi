@@ -8,19 +8,25 @@ import pyarrow as pa
 from typing_extensions import Self
 
 __all__ = [
+    "DEFAULT_CLAIM_THRESHOLD",
     "DEFAULT_MAX_COMPILE_SECONDS",
     "DEFAULT_MAX_DATABASE_MB",
     "HYPERSCAN_VERSION",
     "BareHyperscan",
+    "ClaimIndex",
     "ConductScanError",
+    "DocFrequency",
     "InputError",
     "Ruleset",
     "RulesetError",
     "ScanError",
     "Scanner",
     "__version__",
+    "components",
     "guess_language",
+    "minhash_bands",
     "normalise",
+    "pair_jaccard",
 ]
 
 __version__: str
@@ -119,3 +125,60 @@ class BareHyperscan:
     def __new__(cls, terms: list[str], patterns: list[str], flags: int | None = None) -> Self: ...
     def scan(self, texts: Any) -> int:
         """Number of matches in every row of an Arrow string array."""
+
+DEFAULT_CLAIM_THRESHOLD: float
+
+@final
+class ClaimIndex:
+    """Known claims (the ruleset's ``[[claim]]``s plus ``extra_claims``, a JSON list) compiled
+    for matching by word-shingle similarity in the fold view.
+    """
+
+    def __new__(
+        cls,
+        ruleset: Ruleset,
+        extra_claims: str | None = None,
+        source: str = "<claims>",
+        threshold: float = ...,
+        context: int = 0,
+        threads: int | None = None,
+    ) -> Self: ...
+    @property
+    def claims(self) -> int: ...
+    @property
+    def phrasings(self) -> int: ...
+    @property
+    def threshold(self) -> float: ...
+    def claims_json(self) -> str:
+        """The claims as JSON."""
+    def scan(self, texts: Sequence[str | None] | Any) -> pa.Table:
+        """Posts restating a claim, as a findings table (``rule_id`` ``claim:<id>``)."""
+    def best(self, text: str) -> dict[str, Any] | None:
+        """The claim closest to ``text`` whatever its score, or None."""
+
+@final
+class DocFrequency:
+    """How many posts each word pair occurs in (a fixed table of ``2**bits`` counters)."""
+
+    def __new__(cls, bits: int = 22) -> Self: ...
+    def add(self, texts: Sequence[str | None] | Any, threads: int | None = None) -> None:
+        """Count the distinct word pairs of each text."""
+    @property
+    def posts(self) -> int: ...
+
+def minhash_bands(
+    texts: Sequence[str | None] | Any,
+    df: DocFrequency | None = None,
+    perms: int = 64,
+    bands: int = 16,
+    min_pairs: int = 7,
+    max_df: int = 0,
+    threads: int | None = None,
+) -> pa.Table:
+    """MinHash band hashes (``row``, ``band``, ``hash``) of the texts long enough to sign."""
+
+def pair_jaccard(a: list[str], b: list[str]) -> list[float]:
+    """Jaccard index of the word-pair sets (fold view) of ``a[i]`` and ``b[i]``."""
+
+def components(n: int, a: Any, b: Any) -> pa.Table:
+    """Connected components (``label``: smallest node) of nodes ``0..n`` joined by edges."""

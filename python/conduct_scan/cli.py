@@ -151,6 +151,9 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--quiet", "-q", is_flag=True,
                      help="No progress bar or summary (errors still)."),
         click.option("--log-json", is_flag=True, help="Print a one-line JSON summary on stdout."),
+        click.option("--claims", "claims_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Known debunked claims (CSV or Parquet: id, text, verdict, source_url, "
+                          "debunked, clause), matched with the ruleset's [[claim]]s."),
         *compile_limit_options,
         click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
                      show_default=True,
@@ -258,7 +261,15 @@ def _scan(options: dict[str, Any], progress: Any) -> Any:
         progress=progress,
         max_compile_seconds=options.get("max_compile_seconds", DEFAULT_MAX_COMPILE_SECONDS),
         max_database_mb=options.get("max_database_mb", DEFAULT_MAX_DATABASE_MB),
+        claims=options.get("claims_path"),
     )
+
+
+def _campaigns(out: Path, threads: int | None, wait_lock: float, quiet: bool) -> None:
+    from conduct_scan.campaigns import CampaignOptions
+    from conduct_scan.campaigns_cli import run_campaigns
+
+    run_campaigns(out, CampaignOptions(), threads, wait_lock, quiet)
 
 
 def _exit_code(summary: Any, fail_on: str | None) -> int:
@@ -323,9 +334,19 @@ def _write_report(
 @click.option("--redact", is_flag=True, help="Pseudonymise accounts and drop matched text.")
 @click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Redaction key file (default: $CONDUCT_SCAN_REDACT_KEY).")  # fmt: skip
-def audit(formats: str, redact: bool, key_file: Path | None, **options: Any) -> None:
-    """Scan Parquet archives into OUT, then write the audit report (OUT/report/)."""
+@click.option(
+    "--no-campaigns",
+    is_flag=True,
+    help="Skip the copy-paste campaigns step (`conduct-scan campaigns OUT`).",
+)
+def audit(formats: str, redact: bool, key_file: Path | None, no_campaigns: bool,
+          **options: Any) -> None:  # fmt: skip
+    """Scan Parquet archives into OUT, find copy-paste campaigns, then write the audit report
+    (OUT/report/).
+    """
     summary = _run_scan(options)
+    if not no_campaigns:
+        _campaigns(options["out"], options["threads"], options["wait_lock"], options["quiet"])
     _write_report(options["out"], formats, redact, key_file, options["quiet"], options["wait_lock"])
     sys.exit(_exit_code(summary, options["fail_on"]))
 
@@ -367,6 +388,7 @@ def demo(out: Path, posts: int, days: int, seed: int, quiet: bool, simulate_revi
         "quiet": quiet, "log_json": False, "fail_on": None, "resume": False,
     }  # fmt: skip
     summary_ = _run_scan(options)
+    _campaigns(audit_dir, None, 0.0, quiet)
     if simulate_review:
         from conduct_scan.review.simulate import simulate_review as review_from_truth
 
@@ -380,6 +402,7 @@ def demo(out: Path, posts: int, days: int, seed: int, quiet: bool, simulate_revi
 
 def _register() -> None:
     """Attach the subcommands that live next to the step they drive."""
+    from conduct_scan.campaigns_cli import campaigns
     from conduct_scan.report.cli import report
     from conduct_scan.review.cli import review, sample, suggest_command
     from conduct_scan.rules.cli import rules
@@ -389,6 +412,7 @@ def _register() -> None:
     main.add_command(rules)
     main.add_command(sample)
     main.add_command(review)
+    main.add_command(campaigns)
 
 
 _register()

@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from conduct_scan.demo_campaigns import plant_campaigns
 from conduct_scan.errors import InputError
 
 __all__ = [
@@ -2356,6 +2357,7 @@ def generate_archive(
         n_files = max(1, math.ceil(n / rows_per_file))
         bounds = [n * k // n_files for k in range(n_files + 1)]
         blocks = _day_tables(seed, d, first_id, width, day, table_of, arrow_accounts, schema)
+        blocks = plant_campaigns(blocks, d, days, seed)  # demo_campaigns.py
         pending: list[pa.Table] = []
         buffered = 0
         for f in range(n_files):

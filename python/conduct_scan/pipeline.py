@@ -31,9 +31,11 @@ from conduct_scan._core import (
     DEFAULT_MAX_COMPILE_SECONDS,
     DEFAULT_MAX_DATABASE_MB,
     HYPERSCAN_VERSION,
+    ClaimIndex,
     Ruleset,
     Scanner,
 )
+from conduct_scan.claims import claim_index, claims_digest
 from conduct_scan.errors import InputError, ScanError
 from conduct_scan.read import (
     TEXT_TYPES,
@@ -213,10 +215,13 @@ def _load_ruleset(ruleset: Ruleset | str | os.PathLike[str] | None) -> Ruleset:
     return Ruleset.load(ruleset)
 
 
-def _fingerprint(ruleset: Ruleset, columns: Columns, window: Window) -> str:
+def _fingerprint(
+    ruleset: Ruleset, columns: Columns, window: Window, claims: str | None = None
+) -> str:
     """What the results of an input depend on besides the file itself."""
     settings = {
         "ruleset": ruleset.sha256,
+        **({"claims": claims} if claims else {}),
         "columns": asdict(columns),
         "since": window.since.isoformat() if window.since else None,
         "until": window.until.isoformat() if window.until else None,
@@ -260,6 +265,7 @@ def scan_archive(
     progress: Progress | None = None,
     max_compile_seconds: float | None = DEFAULT_MAX_COMPILE_SECONDS,
     max_database_mb: float | None = DEFAULT_MAX_DATABASE_MB,
+    claims: str | os.PathLike[str] | None = None,
 ) -> RunSummary:
     """Audit Parquet archives into ``out``; return the run summary.
 
@@ -297,6 +303,9 @@ def scan_archive(
     max_compile_seconds, max_database_mb
         Limits on compiling the ruleset (``None``: no limit); past them a ``RulesetError``
         names the rule to blame.
+    claims
+        A claims file (CSV or Parquet, see ``conduct_scan.claims``) matched with the
+        ruleset's ``[[claim]]`` entries; findings of a claim have ``rule_id`` ``claim:<id>``.
 
     Raises
     ------
@@ -339,6 +348,7 @@ def scan_archive(
         scanner = Scanner(rules, threads=threads, context=CONTEXT_CHARS,
                           max_compile_seconds=max_compile_seconds,
                           max_database_mb=max_database_mb)  # fmt: skip
+        claim_matcher = claim_index(rules, claims, context=CONTEXT_CHARS, threads=threads)
         compile_seconds = time.perf_counter() - compiling
         report.compiled(compile_seconds)
         columns = Columns(
@@ -356,7 +366,7 @@ def scan_archive(
         inputs, problems = discover(sources)
         report.start(len(inputs), sum(i.size for i in inputs))
         run = _Run(out_dir, journal, scanner, rules, columns, window, batch_rows, batch_bytes,
-                   report)  # fmt: skip
+                   report, claim_matcher)  # fmt: skip
 
         def summarise() -> RunSummary:
             summary = RunSummary(
@@ -402,8 +412,10 @@ class _Run:
         batch_rows: int,
         batch_bytes: int,
         report: Progress,
+        claims: ClaimIndex | None = None,
     ) -> None:
         self.out = out
+        self.claims = claims
         self.journal = journal
         self.scanner = scanner
         self.rules = rules
@@ -412,7 +424,7 @@ class _Run:
         self.batch_rows = batch_rows
         self.batch_bytes = batch_bytes
         self.report = report
-        self.fingerprint = _fingerprint(rules, columns, window)
+        self.fingerprint = _fingerprint(rules, columns, window, claims_digest(claims))
         self.parts = Parts(out, journal)
         self.results: list[InputResult] = []
         self.reader: Reader | None = None
@@ -581,7 +593,7 @@ class _Run:
             for name in self.columns.text:
                 column = table.column(name)
                 try:
-                    findings = self.scanner.scan(column)
+                    findings = _with_claims(self.scanner.scan(column), self.claims, column)
                 except ScanError as error:
                     bad = _failing_row(error)
                     if bad is None:
@@ -669,6 +681,7 @@ class _Run:
                 found = []
                 for name in self.columns.text:
                     findings = _scan_column(self.scanner, table, name, inp.display)
+                    findings = _with_claims(findings, self.claims, table.column(name))
                     meta = findings.schema.metadata or {}
                     result.null_texts += int(meta.get(b"conduct_scan.null_rows", 0))
                     result.invalid_utf8 += int(meta.get(b"conduct_scan.invalid_utf8_rows", 0))
@@ -769,6 +782,17 @@ def _scan_column(scanner: Scanner, table: pa.Table, name: str, display: str) -> 
         if row is None:
             raise
         raise InputError(_internal_error(error, table, name, row, display)) from error
+
+
+def _with_claims(findings: pa.Table, claims: ClaimIndex | None, column: Any) -> pa.Table:
+    """The findings of the rules and of the known claims (same columns) of one text column."""
+    if claims is None:
+        return findings
+    found = claims.scan(column)
+    if not found.num_rows:
+        return findings
+    found = found.replace_schema_metadata(findings.schema.metadata)
+    return pa.concat_tables([findings, found]).combine_chunks()
 
 
 def _journal_result(result: InputResult) -> dict[str, Any]:

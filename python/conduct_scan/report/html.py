@@ -73,7 +73,9 @@ footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
 """
 
 
-def render_html(contents: ReportContents, charts: Sequence[Chart]) -> str:
+def render_html(
+    contents: ReportContents, charts: Sequence[Chart], extra: Sequence[str] = ()
+) -> str:
     """Render the report as one HTML document.
 
     Parameters
@@ -82,6 +84,8 @@ def render_html(contents: ReportContents, charts: Sequence[Chart]) -> str:
         What to show (:func:`conduct_scan.report.contents.collect_contents`).
     charts
         The charts (:func:`conduct_scan.report.charts.charts`).
+    extra
+        Sections rendered elsewhere (``Coordinated copies``), placed after the evidence.
 
     Returns
     -------
@@ -97,6 +101,7 @@ def render_html(contents: ReportContents, charts: Sequence[Chart]) -> str:
         _groups(contents),
         _accounts(contents),
         _evidence(contents),
+        *extra,
         _references(contents),
         _method(contents),
     ]

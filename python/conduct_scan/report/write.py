@@ -30,6 +30,7 @@ from conduct_scan.report.aggregate import (
     aggregate_scan_output,
     repeat_offenders,
 )
+from conduct_scan.report.campaigns import coordinated_copies_html, coordinated_copies_markdown
 from conduct_scan.report.charts import charts
 from conduct_scan.report.contents import collect_contents
 from conduct_scan.report.html import render_html
@@ -162,7 +163,8 @@ def _write_report(
         aggregates = aggregate_scan_output(scan, thresholds=thresholds, work_dir=work)
         from conduct_scan.review.precision import measure  # the review loop reads report/
 
-        _write(aggregates, staging, chosen, pseudonymiser, measure(root, scan.violations))
+        precision = measure(root, scan.violations)
+        _write(aggregates, staging, chosen, pseudonymiser, root, precision)
         shutil.rmtree(work)
         _replace(staging, target)
     except BaseException:
@@ -176,6 +178,7 @@ def _write(
     directory: Path,
     formats: tuple[str, ...],
     pseudonymiser: Pseudonymiser | None,
+    root: Path | None = None,
     precision: Any = None,
 ) -> None:
     by_account = aggregates.by_account
@@ -214,10 +217,17 @@ def _write(
             encoding="utf-8",
         )
     if "md" in formats:
-        (directory / "report.md").write_text(render_markdown(contents), encoding="utf-8")
+        (directory / "report.md").write_text(
+            render_markdown(contents) + "\n" + coordinated_copies_markdown(root), encoding="utf-8"
+        )
     if "html" in formats:
         (directory / "report.html").write_text(
-            render_html(contents, charts(contents)), encoding="utf-8"
+            render_html(
+                contents,
+                charts(contents),
+                extra=(coordinated_copies_html(root, redacted=pseudonymiser is not None),),
+            ),
+            encoding="utf-8",
         )
 
 

@@ -156,17 +156,28 @@ def test(path: Path | None) -> None:
 @click.argument("text")
 @ruleset_option
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
-def explain(text: str, ruleset_path: Path | None, as_json: bool) -> None:
+@click.option(
+    "--claims",
+    "claims_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A claims file (CSV or Parquet) to compare TEXT with, besides the ruleset's.",
+)
+def explain(text: str, ruleset_path: Path | None, as_json: bool, claims_path: Path | None) -> None:
     """Show which rules fire on TEXT, in which view, and why other candidates were dropped.
 
     TEXT ``-`` reads standard input. Dropped candidates say why: vetoed by an unless term,
     inside an allow term, inside an innocent compound of the term, the post in another language
     than the rule's (the guessed language is shown), no near term within range, fewer matches
-    than min_count.
+    than min_count. The known claim closest to TEXT is shown with its similarity.
     """
     if text == "-":
         text = sys.stdin.read()
-    result = explain_text(Scanner(_load(ruleset_path), threads=1), text)
+    from conduct_scan.claims import claim_index
+
+    ruleset = _load(ruleset_path)
+    result = explain_text(
+        Scanner(ruleset, threads=1), text, claim_index(ruleset, claims_path, threads=1)
+    )
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return

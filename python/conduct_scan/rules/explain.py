@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from conduct_scan._core import Scanner, guess_language
+from conduct_scan._core import ClaimIndex, Scanner, guess_language
 from conduct_scan.rules.lint import view_text
 
 #: Styles of candidate outcomes in the terminal.
@@ -66,6 +66,9 @@ class Explanation:
     #: The post's guessed language (``vi``, ``en`` or ``unknown``), which rules' ``lang`` is
     #: checked against.
     language: str = "unknown"
+    #: The known claim closest to the text (``ClaimIndex.best``: claim id, similarity, span,
+    #: whether it reaches the threshold), or None when no claim shares a word pair with it.
+    claim: dict[str, Any] | None = None
 
     @property
     def kept(self) -> list[Candidate]:
@@ -80,10 +83,11 @@ class Explanation:
             "candidates": [asdict(c) for c in self.candidates],
             "views": self.views,
             "language": self.language,
+            "claim": self.claim,
         }
 
 
-def explain(scanner: Scanner, text: str) -> Explanation:
+def explain(scanner: Scanner, text: str, claims: ClaimIndex | None = None) -> Explanation:
     """Run ``text`` through ``scanner`` and collect every candidate with its outcome.
 
     Parameters
@@ -92,6 +96,8 @@ def explain(scanner: Scanner, text: str) -> Explanation:
         A scanner compiled from the ruleset to explain.
     text
         The post.
+    claims
+        Known claims to compare the text with (the best one is shown, whatever its score).
     """
     rules = {r["id"]: r for r in json.loads(scanner.ruleset.to_json())["rules"]}
     candidates = []
@@ -120,7 +126,18 @@ def explain(scanner: Scanner, text: str) -> Explanation:
         shown = view_text(view, text)
         if view in ("fold", "skeleton") or shown != text:
             views[view] = shown
-    return Explanation(text=text, candidates=candidates, views=views, language=guess_language(text))
+    best = claims.best(text) if claims is not None else None
+    return Explanation(text=text, candidates=candidates, views=views,
+                       language=guess_language(text), claim=best)  # fmt: skip
+
+
+def _claim_line(claim: dict[str, Any] | None) -> str | None:
+    if claim is None:
+        return None
+    verdict = "restates" if claim["matches"] else "below the threshold of"
+    return (f"best claim: {claim['claim_id']} ({claim['clause_id']}, {claim['verdict']}) "
+            f"similarity {claim['similarity']:.3f}, {verdict} {claim['threshold']:g}, "
+            f"on {claim['matched']!r}")  # fmt: skip
 
 
 def _why(candidate: Candidate) -> str:
@@ -160,6 +177,9 @@ def render_plain(explanation: Explanation) -> str:
     for view, shown in explanation.views.items():
         lines.append(f"{view}: {shown}")
     lines.append(f"language: {explanation.language} (guessed)")
+    claim_line = _claim_line(explanation.claim)
+    if claim_line:
+        lines.append(claim_line)
     if not explanation.candidates:
         lines.append("no rule matched")
         return "\n".join(lines)
@@ -186,6 +206,10 @@ def render_rich(explanation: Explanation, console: Console) -> None:
     for view, shown in explanation.views.items():
         console.print(Text(f"{view}: ", style="bold dim") + Text(shown, style="dim"))
     console.print(Text("language: ", style="bold dim") + Text(f"{explanation.language} (guessed)"))
+    claim_line = _claim_line(explanation.claim)
+    if claim_line:
+        style = "bold red" if explanation.claim and explanation.claim["matches"] else "dim"
+        console.print(Text(claim_line, style=style), highlight=False)
     if not explanation.candidates:
         console.print("no rule matched", style="green")
         return

@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{Float32Builder, Int32Builder, Int64Builder, StringBuilder};
+use arrow_array::builder::{Float32Builder, Int32Builder, Int64Builder, StringBuilder, UInt64Builder, UInt8Builder};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::error::{Error, Result};
 use crate::scanner::{Finding, Scanner, TextSource};
+use crate::similarity::{ClaimIndex, ClaimMatch};
 
 /// A string (or binary) Arrow array, read in place.
 pub struct TextColumn<'a> {
@@ -131,4 +132,87 @@ pub fn findings_batch(scanner: &Scanner, findings: &[Finding], row_offset: i64) 
     }
     RecordBatch::try_new(findings_schema(with_context), columns)
         .map_err(|e| Error::Scan(format!("cannot build findings table: {e}")))
+}
+
+/// Claim matches as a findings table ([`findings_schema`]): `rule_id` `claim:<id>`, `term` the
+/// claim id, `confidence` the similarity (to 3 decimals), `view` `fold`.
+pub fn claim_findings_batch(index: &ClaimIndex, found: &[ClaimMatch]) -> Result<RecordBatch> {
+    let n = found.len();
+    let with_context = index.context_chars() > 0;
+    let mut row = Int64Builder::with_capacity(n);
+    let mut rule_id = StringBuilder::new();
+    let mut clause_id = StringBuilder::new();
+    let mut severity = StringBuilder::new();
+    let mut confidence = Float32Builder::with_capacity(n);
+    let mut view = StringBuilder::new();
+    let mut start = Int64Builder::with_capacity(n);
+    let mut end = Int64Builder::with_capacity(n);
+    let mut matched = StringBuilder::new();
+    let mut term = StringBuilder::new();
+    let mut context = StringBuilder::new();
+    let mut context_start = Int32Builder::with_capacity(n);
+    for m in found {
+        let claim = &index.claims()[m.claim as usize];
+        row.append_value(m.row as i64);
+        rule_id.append_value(format!("claim:{}", claim.id));
+        clause_id.append_value(&claim.clause);
+        severity.append_value(claim.severity().name());
+        confidence.append_value((m.similarity * 1000.0).round() / 1000.0);
+        view.append_value("fold");
+        start.append_value(m.start as i64);
+        end.append_value(m.end as i64);
+        matched.append_value(&m.matched);
+        term.append_value(&claim.id);
+        context.append_value(&m.context);
+        context_start.append_value(m.context_start as i32);
+    }
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(row.finish()),
+        Arc::new(rule_id.finish()),
+        Arc::new(clause_id.finish()),
+        Arc::new(severity.finish()),
+        Arc::new(confidence.finish()),
+        Arc::new(view.finish()),
+        Arc::new(start.finish()),
+        Arc::new(end.finish()),
+        Arc::new(matched.finish()),
+        Arc::new(term.finish()),
+    ];
+    if with_context {
+        columns.push(Arc::new(context.finish()));
+        columns.push(Arc::new(context_start.finish()));
+    }
+    RecordBatch::try_new(findings_schema(with_context), columns)
+        .map_err(|e| Error::Scan(format!("cannot build claim findings: {e}")))
+}
+
+/// MinHash bands as a long table: `row` (int64), `band` (uint8), `hash` (uint64), `bands`
+/// rows per signed text (`hashes` holds `bands` per entry of `rows`).
+pub fn bands_batch(rows: &[u64], hashes: &[u64], bands: usize) -> Result<RecordBatch> {
+    let mut row = Int64Builder::with_capacity(hashes.len());
+    let mut band = UInt8Builder::with_capacity(hashes.len());
+    let mut hash = UInt64Builder::with_capacity(hashes.len());
+    for (i, &r) in rows.iter().enumerate() {
+        for b in 0..bands {
+            row.append_value(r as i64);
+            band.append_value(b as u8);
+            hash.append_value(hashes[i * bands + b]);
+        }
+    }
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("row", DataType::Int64, false),
+        Field::new("band", DataType::UInt8, false),
+        Field::new("hash", DataType::UInt64, false),
+    ]));
+    let columns: Vec<ArrayRef> = vec![Arc::new(row.finish()), Arc::new(band.finish()), Arc::new(hash.finish())];
+    RecordBatch::try_new(schema, columns).map_err(|e| Error::Scan(format!("cannot build bands: {e}")))
+}
+
+/// Component labels as a one-column table (`label`, int64).
+pub fn labels_batch(labels: &[u64]) -> Result<RecordBatch> {
+    let schema = Arc::new(Schema::new(vec![Field::new("label", DataType::Int64, false)]));
+    let column: ArrayRef = Arc::new(arrow_array::Int64Array::from_iter_values(
+        labels.iter().map(|&v| v as i64),
+    ));
+    RecordBatch::try_new(schema, vec![column]).map_err(|e| Error::Scan(format!("cannot build labels: {e}")))
 }

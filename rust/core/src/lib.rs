@@ -34,6 +34,7 @@ pub mod matching;
 pub mod normalise;
 pub mod ruleset;
 pub mod scanner;
+pub mod similarity;
 pub mod verify;
 
 pub use error::{catch_panic, panic_message, Error, Problem, Result};

@@ -20,6 +20,8 @@ use pyo3::types::{PyDict, PyList};
 use pyo3_arrow::input::AnyArray;
 use pyo3_arrow::PyTable;
 
+mod similarity;
+
 create_exception!(
     conduct_scan._core,
     ConductScanError,
@@ -95,7 +97,7 @@ const ROWS_PER_CALL: usize = 1 << 16;
 /// A validated ruleset.
 #[pyclass(name = "Ruleset", module = "conduct_scan._core", frozen)]
 struct PyRuleset {
-    inner: Arc<Ruleset>,
+    pub(crate) inner: Arc<Ruleset>,
 }
 
 #[pymethods]
@@ -491,6 +493,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalise, m)?)?;
     m.add_function(wrap_pyfunction!(guess_language, m)?)?;
     m.add_class::<PyBareHyperscan>()?;
+    similarity::register(m)?;
     m.add("ConductScanError", py.get_type::<ConductScanError>())?;
     m.add("RulesetError", py.get_type::<RulesetError>())?;
     m.add("ScanError", py.get_type::<ScanError>())?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use super::model::{Amend, Clause, Compound, CompoundList, Law, Meta, NamedList, Rule, Ruleset};
+use super::model::{Amend, Claim, Clause, Compound, CompoundList, Law, Meta, NamedList, Rule, Ruleset};
 use crate::error::{Error, Problem, Result};
 use crate::matching::{validate_pattern, CheckBudget, HsPattern};
 use crate::normalise::pattern::normalise_pattern;
@@ -51,6 +51,7 @@ struct Parts {
     lists: Vec<NamedList>,
     compound_lists: Vec<CompoundList>,
     amends: Vec<Amend>,
+    claims: Vec<Claim>,
 }
 
 impl Ruleset {
@@ -205,6 +206,7 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
         allow: Vec::new(),
         lists: Vec::new(),
         compound_lists: Vec::new(),
+        claims: Vec::new(),
         sha256: String::new(),
         files,
     };
@@ -231,6 +233,7 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
         ruleset.allow = base.allow;
         ruleset.lists = base.lists;
         ruleset.compound_lists = base.compound_lists;
+        ruleset.claims = base.claims;
         ruleset.disabled.extend(base.disabled);
         ruleset.amends = base.amends;
     } else if !meta.disable.is_empty() {
@@ -240,6 +243,7 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
     ruleset.clauses.extend(parts.clauses);
     ruleset.lists.extend(parts.lists);
     ruleset.compound_lists.extend(parts.compound_lists);
+    ruleset.claims.extend(parts.claims);
     // The base's rules were expanded when it loaded; only this ruleset's own rules name lists.
     let mut own_rules = parts.rules;
     expand_lists(&ruleset.lists, &mut own_rules, &mut problems);
@@ -258,6 +262,9 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
     }
 
     validate(&mut ruleset, &mut problems);
+    let clauses = ruleset.clauses.clone();
+    let rule_ids: Vec<String> = ruleset.rules.iter().map(|r| r.id.clone()).collect();
+    validate_claims(&mut ruleset.claims, &clauses, &rule_ids, &mut problems);
     if problems.is_empty() {
         Ok(ruleset)
     } else {
@@ -349,11 +356,15 @@ fn parse_file(source: &Source, parts: &mut Parts, problems: &mut Vec<Problem>) {
                 amend.file = name.to_owned();
                 parts.amends.push(amend);
             }),
+            "claim" => items(name, "claim", value, problems, |mut claim: Claim| {
+                claim.file = name.to_owned();
+                parts.claims.push(claim);
+            }),
             other => problems.push(problem(
                 name,
                 None,
                 format!(
-                    "unknown top-level key `{other}` (expected [ruleset], [[law]], [[clause]], [[rule]], [[list]], [[compound]], [[amend]])"
+                    "unknown top-level key `{other}` (expected [ruleset], [[law]], [[clause]], [[rule]], [[list]], [[compound]], [[amend]], [[claim]])"
                 ),
             )),
         }
@@ -538,6 +549,54 @@ fn is_date(s: &str) -> bool {
         && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// Checks claims (of a ruleset or of a `--claims` file): unique ids, at least one phrasing of
+/// enough words, a known clause (whose severity becomes the claim's default), dates, links.
+pub fn validate_claims(claims: &mut [Claim], clauses: &[Clause], rule_ids: &[String], problems: &mut Vec<Problem>) {
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for claim in claims.iter_mut() {
+        let item = format!("claim {}", claim.id);
+        let file = claim.file.clone();
+        let mut report = |reason: String| problems.push(problem(&file, Some(&item), reason));
+        if claim.id.trim().is_empty() {
+            report("id is empty".into());
+        }
+        if let Some(first) = seen.insert(claim.id.clone(), claim.file.clone()) {
+            report(format!("duplicate claim id (first defined in {first})"));
+        }
+        if rule_ids.contains(&claim.id) {
+            report("a rule has the same id".into());
+        }
+        match clauses.iter().find(|c| c.id == claim.clause) {
+            Some(clause) => {
+                claim.severity.get_or_insert(clause.severity);
+            }
+            None => report(format!("unknown clause `{}`", claim.clause)),
+        }
+        if claim.all_phrasings().next().is_none() {
+            report("has neither text nor phrasings".into());
+        }
+        for phrasing in claim.all_phrasings() {
+            let words = crate::similarity::word_count(phrasing);
+            if words < crate::similarity::MIN_CLAIM_WORDS {
+                report(format!(
+                    "phrasing {phrasing:?} has {words} words; a claim needs at least {} to be told apart from everyday text",
+                    crate::similarity::MIN_CLAIM_WORDS
+                ));
+            }
+        }
+        if let Some(date) = &claim.debunked {
+            if !is_date(date) {
+                report(format!("debunked `{date}` is not a YYYY-MM-DD date"));
+            }
+        }
+        if let Some(url) = &claim.source_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                report(format!("source_url `{url}` is not an http(s) address"));
+            }
+        }
+    }
 }
 
 fn validate(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {

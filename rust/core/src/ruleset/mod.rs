@@ -4,8 +4,8 @@
 mod load;
 mod model;
 
-pub use load::{bundled_ruleset_names, DEFAULT_BUNDLED};
+pub use load::{bundled_ruleset_names, validate_claims, DEFAULT_BUNDLED};
 pub use model::{
-    Amend, Check, Clause, Compound, CompoundList, Condition, Group, LangScope, Law, MatchMode, NamedList, Near,
+    Amend, Check, Claim, Clause, Compound, CompoundList, Condition, Group, LangScope, Law, MatchMode, NamedList, Near,
     Reference, Rule, Ruleset, Severity,
 };

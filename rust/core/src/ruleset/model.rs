@@ -287,6 +287,66 @@ pub struct Amend {
     pub file: String,
 }
 
+/// A known debunked claim (`[[claim]]`): posts that restate it, reworded, are findings under
+/// its clause (4.6d by default). Matched by word-shingle similarity in the fold view
+/// ([`crate::similarity`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// Unique id among claims, e.g. `covid.5g`.
+    pub id: String,
+    /// The claim as it circulates (one phrasing).
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Several phrasings of the same claim; a post is compared with each.
+    #[serde(default)]
+    pub phrasings: Vec<String>,
+    /// The fact-checkers' verdict, e.g. `false`, `misleading`.
+    #[serde(default = "false_verdict")]
+    pub verdict: String,
+    /// Where the debunking is published.
+    #[serde(default)]
+    pub source_url: Option<String>,
+    /// Date it was debunked, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub debunked: Option<String>,
+    /// The clause a restatement signals (default `4.6d`, fake news).
+    #[serde(default = "fake_news_clause")]
+    pub clause: String,
+    /// Severity (default: the clause's).
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    /// Free text.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// File it was defined in.
+    #[serde(default, skip_deserializing)]
+    pub file: String,
+}
+
+fn false_verdict() -> String {
+    "false".into()
+}
+
+fn fake_news_clause() -> String {
+    "4.6d".into()
+}
+
+impl Claim {
+    /// Every phrasing: `text` first, then `phrasings`.
+    pub fn all_phrasings(&self) -> impl Iterator<Item = &str> {
+        self.text
+            .iter()
+            .map(String::as_str)
+            .chain(self.phrasings.iter().map(String::as_str))
+    }
+
+    /// The claim's severity (resolved from its clause when loading).
+    pub fn severity(&self) -> Severity {
+        self.severity.unwrap_or(Severity::Medium)
+    }
+}
+
 /// Which posts a rule with a `lang` tag applies to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -477,6 +537,8 @@ pub struct Ruleset {
     pub lists: Vec<NamedList>,
     /// Innocent compounds per term (`[[compound]]`), already compiled into the rules.
     pub compound_lists: Vec<CompoundList>,
+    /// Known debunked claims (`[[claim]]`), matched by similarity rather than by terms.
+    pub claims: Vec<Claim>,
     /// SHA-256 over every file's name and contents, for the audit manifest.
     pub sha256: String,
     /// The files it was read from.

@@ -1,0 +1,444 @@
+"""Copy-paste campaigns: the same or nearly the same text posted by many accounts within hours.
+
+``conduct-scan campaigns OUT`` (and the last step of ``audit``) reads the posts of the inputs
+audited into ``OUT`` and writes ``OUT/campaigns/``:
+
+1. **Document frequency.** Every post's word pairs (fold view) are counted in a fixed table
+   (Rust, ``DocFrequency``); pairs in more than ``max(min_df_posts, max_df_share × posts)``
+   posts are boilerplate (greetings, "chúc mừng năm mới", signatures) and are dropped.
+2. **Signatures.** A MinHash signature of each post's remaining pairs (64 hashes, in Rust with
+   rayon), cut into 16 bands of 4; a post with fewer than ``min_words - 1`` distinctive pairs
+   is not signed. Bands are written batch by batch as Parquet (one directory per band), and
+   the posts' ids, accounts, times and texts next to them, so memory follows a batch.
+3. **Candidates.** Each band's files are grouped by band hash with Polars, one band at a time;
+   posts sharing a hash are joined by an edge, and the connected components (union-find in
+   Rust) are the candidate clusters.
+4. **Verification.** A cluster's representative is its most frequent text (earliest on ties);
+   members whose word-pair Jaccard similarity to it is below ``min_similarity`` are dropped
+   (LSH chains unrelated posts through chance collisions). A cluster is kept when at least
+   ``min_accounts`` distinct accounts posted it within ``window_hours``.
+5. **Signals.** A cluster is raised to clause 4.6d when a member restates a known claim
+   (``claim:<id>`` findings) or carries a 4.6d hoax phrase, and to 4.4 when a member links to a
+   look-alike of an official news domain (``data/news_domains.txt``) and no 4.6d signal exists.
+   Other clusters are signals for review with no clause.
+
+``campaigns/clusters.parquet``: ``cluster_id``, ``representative``, ``size`` (posts),
+``accounts`` (distinct), ``window_accounts`` (most distinct accounts within the window),
+``first_seen``, ``last_seen``, ``signals`` (list of ``claim:<id>``, ``rule:<id>``,
+``lookalike:<domain>``), ``clause_id`` (4.6d, 4.4 or null), ``members`` (list of
+``{post_id, account_id, created_at, source_file, row, similarity}``). ``campaigns/members.parquet``
+has the members flat, with ``cluster_id``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from conduct_scan._core import DocFrequency, components, minhash_bands, pair_jaccard
+from conduct_scan.errors import InputError
+from conduct_scan.read import to_utc
+from conduct_scan.write import output_lock
+
+CAMPAIGNS = "campaigns"
+BANDS = 16
+PERMS = 64
+BATCH_ROWS = 65_536
+
+
+@dataclass(frozen=True)
+class CampaignOptions:
+    """What counts as a campaign."""
+
+    min_accounts: int = 5
+    """Distinct accounts that must post the text within the window."""
+    window_hours: float = 24.0
+    min_words: int = 8
+    """Posts with fewer distinctive words than this are not compared."""
+    max_df_share: float = 0.001
+    min_df_posts: int = 200
+    """A word pair in more than max(min_df_posts, max_df_share × posts) posts is dropped."""
+    min_similarity: float = 0.5
+    """Word-pair Jaccard similarity to the representative a member needs."""
+
+
+@dataclass
+class CampaignSummary:
+    """What a campaigns run found."""
+
+    posts: int = 0
+    signed: int = 0
+    clusters: int = 0
+    raised: int = 0
+    seconds: float = 0.0
+    by_clause: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _official_domains() -> list[str]:
+    text = resources.files("conduct_scan").joinpath("data/news_domains.txt").read_text("utf-8")
+    return [line.split("#")[0].strip().lower() for line in text.splitlines()
+            if line.split("#")[0].strip()]  # fmt: skip
+
+
+_URL = re.compile(r"(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:[/:?#]\S*)?", re.IGNORECASE)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+
+
+def lookalike_domain(domain: str, official: Sequence[str]) -> str | None:
+    """The official news domain ``domain`` imitates, or None (also None for official ones).
+
+    A look-alike is not official (nor a subdomain of one) and either contains an official
+    name (``vnexpress-news.com``, ``tuoitre24h.net``) or is within two edits of one
+    (``vnexpres.net``, ``thanhnien.vn.co``).
+    """
+    domain = domain.lower().removeprefix("www.")
+    for name in official:
+        if domain == name or domain.endswith("." + name):
+            return None
+    for name in official:
+        stem = name.split(".")[0]
+        label = domain.split(".")[0]
+        if len(stem) >= 5 and stem in domain.replace("-", ""):
+            return name
+        if len(stem) >= 5 and _edit_distance(label, stem) <= 2:
+            return name
+    return None
+
+
+def _inputs_of(out: Path) -> tuple[list[Path], dict[str, Any]]:
+    """The inputs audited into ``out`` (from its journal) and the run's columns."""
+    journal = out / "journal.jsonl"
+    if not journal.exists():
+        raise InputError(
+            f"{out}: no audit here (journal.jsonl missing); run `conduct-scan scan` first"
+        )
+    paths: dict[str, Path] = {}
+    for line in journal.read_text("utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut short by a kill: the scan ignores it too
+        for entry in record.get("inputs", []):
+            paths[entry["key"]] = Path(entry["path"])
+        for key in record.get("drop", []):
+            paths.pop(key, None)
+    columns: dict[str, Any] = {}
+    manifest = out / "manifest.json"
+    if manifest.exists():
+        columns = json.loads(manifest.read_text("utf-8")).get("run", {}).get("columns", {})
+    return sorted(set(paths.values())), columns
+
+
+def _batches(paths: Sequence[Path], columns: dict[str, Any]) -> Iterator[pa.Table]:
+    """Posts as (text, post_id, account_id, created_at, source_file, row), batch by batch."""
+    texts = list(columns.get("text") or ["text"])
+    wanted = {"post_id": columns.get("post_id", "post_id"),
+              "account_id": columns.get("account", "account_id"),
+              "created_at": columns.get("time") or "created_at"}  # fmt: skip
+    for path in paths:
+        try:
+            file = pq.ParquetFile(path)
+        except (OSError, pa.ArrowInvalid) as error:
+            raise InputError(f"{path}: not a readable Parquet file ({error})") from None
+        names = file.schema_arrow.names
+        missing = [c for c in texts if c not in names]
+        if missing:
+            raise InputError(f"{path}: missing text column {missing[0]!r}")
+        read = [c for c in dict.fromkeys([*texts, *wanted.values()]) if c in names]
+        first = 0
+        for batch in file.iter_batches(batch_size=BATCH_ROWS, columns=read):
+            table = pa.Table.from_batches([batch])
+            n = table.num_rows
+            parts = [pc.cast(table.column(c), pa.large_string()) for c in texts]
+            newline = pa.scalar("\n", pa.large_string())
+            text = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(
+                *[pc.fill_null(p, "") for p in parts], newline)  # fmt: skip
+
+            ids = {key: pc.cast(table.column(name), pa.string()) if name in names
+                   else pa.nulls(n, pa.string()) for key, name in wanted.items()
+                   if key != "created_at"}  # fmt: skip
+            time_name = wanted["created_at"]
+            created = (to_utc(table.column(time_name), time_name, str(path)) if time_name in names
+                       else pa.nulls(n, pa.timestamp("us", "UTC")))  # fmt: skip
+            yield pa.table({
+                "text": text, "post_id": ids["post_id"], "account_id": ids["account_id"],
+                "created_at": created, "source_file": pa.array([str(path)] * n, pa.string()),
+                "row": pa.array(np.arange(first, first + n, dtype=np.int64)),
+            })  # fmt: skip
+            first += n
+
+
+def find_campaigns(
+    out: str | Path,
+    sources: Sequence[str | Path] | None = None,
+    *,
+    options: CampaignOptions | None = None,
+    columns: dict[str, Any] | None = None,
+    threads: int | None = None,
+    wait_lock: float = 0.0,
+) -> CampaignSummary:
+    """Find copy-paste campaigns among the posts audited into ``out`` (or in ``sources``) and
+    write ``out/campaigns/``; see the module's docs. Holds ``out``'s lock while it works.
+    """
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with output_lock(out_dir, wait_lock):
+        return _find(out_dir, sources, options or CampaignOptions(), columns, threads)
+
+
+def _find(
+    out_dir: Path,
+    sources: Sequence[str | Path] | None,
+    opts: CampaignOptions,
+    columns: dict[str, Any] | None,
+    threads: int | None,
+) -> CampaignSummary:
+    started = time.perf_counter()
+    if sources:
+        paths = sorted({p for s in sources for p in _parquet_files(Path(s))})
+        run_columns: dict[str, Any] = {}
+    else:
+        paths, run_columns = _inputs_of(out_dir)
+    cols = {**run_columns, **(columns or {})}
+    summary = CampaignSummary()
+    work = out_dir / f".campaigns-{uuid.uuid4().hex[:8]}"
+    work.mkdir(parents=True)
+    try:
+        df = DocFrequency(22)
+        for batch in _batches(paths, cols):
+            df.add(batch.column("text"), threads=threads)
+        summary.posts = df.posts
+        max_df = max(opts.min_df_posts, int(opts.max_df_share * df.posts))
+        offset = 0
+        for b in range(BANDS):
+            (work / f"band{b:02d}").mkdir()
+        part = 0
+        for batch in _batches(paths, cols):
+            bands = minhash_bands(batch.column("text"), df, perms=PERMS, bands=BANDS,
+                                  min_pairs=max(opts.min_words - 1, 1), max_df=max_df,
+                                  threads=threads)  # fmt: skip
+            rows = bands.column("row")
+            signed = pc.unique(rows)
+            summary.signed += len(signed)
+            idx = pc.add(rows, pa.scalar(offset, pa.int64()))
+            frame = pl.from_arrow(bands.set_column(0, "idx", idx))
+            assert isinstance(frame, pl.DataFrame)
+            for (band,), group in frame.partition_by("band", as_dict=True).items():
+                group.select("idx", "hash").write_parquet(
+                    work / f"band{band:02d}" / f"{part:06d}.parquet"
+                )
+            posts = batch.take(signed).append_column(
+                "idx", pc.add(signed, pa.scalar(offset, pa.int64())))  # fmt: skip
+            pq.write_table(posts, work / f"posts-{part:06d}.parquet")
+            offset += batch.num_rows
+            part += 1
+        clusters, members = _cluster(work, offset, opts, out_dir) if part else (None, None)
+        _write(out_dir, clusters, members)
+        if clusters is not None:
+            summary.clusters = clusters.height
+            raised = clusters.filter(pl.col("clause_id").is_not_null())
+            summary.raised = raised.height
+            summary.by_clause = dict(raised.group_by("clause_id").len().iter_rows())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _parquet_files(source: Path) -> list[Path]:
+    if source.is_dir():
+        return sorted(source.rglob("*.parquet"))
+    if source.exists():
+        return [source]
+    raise InputError(f"{source}: no such file or directory")
+
+
+def _cluster(
+    work: Path, n: int, opts: CampaignOptions, out: Path
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    sources, targets = [], []
+    for b in range(BANDS):
+        files = list((work / f"band{b:02d}").glob("*.parquet"))
+        if not files:
+            continue
+        # One band at a time: memory follows a band's rows (a sixteenth of the signatures).
+        edges = (
+            pl.scan_parquet(files)
+            .group_by("hash")
+            .agg(pl.col("idx").min().alias("root"), pl.col("idx"))
+            .filter(pl.col("idx").list.len() >= 2)
+            .select("root", "idx")
+            .explode("idx")
+            .filter(pl.col("idx") != pl.col("root"))
+            .collect(engine="streaming")
+        )
+        sources.append(edges["root"].to_arrow())
+        targets.append(edges["idx"].to_arrow())
+    if not sources or not sum(len(s) for s in sources):
+        return None, None
+    a = pa.chunked_array(sources, pa.int64()).combine_chunks()
+    b_ = pa.chunked_array(targets, pa.int64()).combine_chunks()
+    labels = components(n, a, b_).column("label").to_numpy()
+    nodes = np.unique(np.concatenate([a.to_numpy(), b_.to_numpy()]))
+    clustered = pl.DataFrame({"idx": nodes, "label": labels[nodes]})
+    posts = (
+        pl.scan_parquet(list(work.glob("posts-*.parquet")))
+        .join(clustered.lazy(), on="idx", how="inner")
+        .collect(engine="streaming")
+    )
+    violations = _violation_signals(out)
+    official = _official_domains()
+    rows: list[dict[str, Any]] = []
+    member_rows: list[dict[str, Any]] = []
+    window = np.timedelta64(int(opts.window_hours * 3600 * 1e6), "us")
+    for (_label,), group in sorted(
+        posts.partition_by("label", as_dict=True).items(), key=lambda kv: kv[0]
+    ):
+        texts = group["text"].to_list()
+        times = group["created_at"].to_list()
+        counts = Counter(texts)
+        first_time: dict[str, Any] = {}
+        for t, when in zip(texts, times, strict=True):
+            if when is not None and (t not in first_time or when < first_time[t]):
+                first_time[t] = when
+        representative = min(counts, key=lambda t: (-counts[t], str(first_time.get(t, "")), t))
+        similarity = pair_jaccard([representative] * len(texts), texts)
+        group = group.with_columns(pl.Series("similarity", similarity, pl.Float32))
+        group = group.filter(pl.col("similarity") >= opts.min_similarity).sort("created_at", "idx")
+        accounts = group["account_id"].n_unique()
+        if accounts < opts.min_accounts:
+            continue
+        best = _window_accounts(group, window)
+        if best < opts.min_accounts:
+            continue
+        signals = _signals(group, violations, official)
+        clause = None
+        if any(s.startswith(("claim:", "rule:")) for s in signals):
+            clause = "4.6d"
+        elif any(s.startswith("lookalike:") for s in signals):
+            clause = "4.4"
+        rows.append({
+            "representative": representative, "size": group.height, "accounts": accounts,
+            "window_accounts": best, "first_seen": group["created_at"].min(),
+            "last_seen": group["created_at"].max(), "signals": signals, "clause_id": clause,
+            "members": group.select("post_id", "account_id", "created_at", "source_file", "row",
+                                    "similarity").to_dicts(),
+        })  # fmt: skip
+    if not rows:
+        return None, None
+    rows.sort(key=lambda r: (r["first_seen"] is None, r["first_seen"], r["representative"]))
+    for i, row in enumerate(rows, 1):
+        row["cluster_id"] = f"c{i:05d}"
+        for m in row["members"]:
+            member_rows.append({"cluster_id": row["cluster_id"], **m})
+    clusters = pl.DataFrame(rows, infer_schema_length=None).select(
+        "cluster_id", "representative", "size", "accounts", "window_accounts", "first_seen",
+        "last_seen", "signals", "clause_id", "members",
+    )  # fmt: skip
+    return clusters, pl.DataFrame(member_rows, infer_schema_length=None)
+
+
+def _window_accounts(group: pl.DataFrame, window: np.timedelta64) -> int:
+    """Most distinct accounts among posts within ``window`` of each other (two pointers)."""
+    dated = group.filter(pl.col("created_at").is_not_null())
+    if dated.is_empty():
+        return int(group["account_id"].n_unique())
+    times = dated["created_at"].to_numpy()
+    accounts = dated["account_id"].to_list()
+    seen: Counter[Any] = Counter()
+    best, lo = 0, 0
+    for hi in range(len(times)):
+        seen[accounts[hi]] += 1
+        while times[hi] - times[lo] > window:
+            seen[accounts[lo]] -= 1
+            if not seen[accounts[lo]]:
+                del seen[accounts[lo]]
+            lo += 1
+        best = max(best, len(seen))
+    return best
+
+
+def _violation_signals(out: Path) -> pl.DataFrame | None:
+    """The 4.6d findings of the scan (hoax phrasing and known claims), by post."""
+    files = list((out / "violations").glob("*.parquet"))
+    if not files:
+        return None
+    return (
+        pl.scan_parquet(files)
+        .filter(pl.col("clause_id") == "4.6d")
+        .select("source_file", "row", "rule_id")
+        .unique()
+        .collect()
+    )
+
+
+def _signals(
+    group: pl.DataFrame, violations: pl.DataFrame | None, official: list[str]
+) -> list[str]:
+    signals: set[str] = set()
+    if violations is not None and not violations.is_empty():
+        hits = group.select("source_file", "row").join(violations, on=["source_file", "row"])
+        for rule in hits["rule_id"].unique().to_list():
+            signals.add(rule if rule.startswith("claim:") else f"rule:{rule}")
+    for text in group["text"].to_list():
+        for match in _URL.finditer(text or ""):
+            imitated = lookalike_domain(match.group(1), official)
+            if imitated:
+                signals.add(f"lookalike:{match.group(1).lower()}")
+    return sorted(signals)
+
+
+def _write(out: Path, clusters: pl.DataFrame | None, members: pl.DataFrame | None) -> None:
+    """Writes ``out/campaigns/`` whole, replacing the previous one only when complete."""
+    staging = out / f".campaigns-new-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    schema_members: dict[str, Any] = {
+        "cluster_id": pl.String, "post_id": pl.String, "account_id": pl.String,
+        "created_at": pl.Datetime("us", "UTC"), "source_file": pl.String, "row": pl.Int64,
+        "similarity": pl.Float32}  # fmt: skip
+    if clusters is None or members is None:
+        member_struct = pl.Struct({k: v for k, v in schema_members.items() if k != "cluster_id"})
+        clusters = pl.DataFrame(schema={
+            "cluster_id": pl.String, "representative": pl.String, "size": pl.Int64,
+            "accounts": pl.Int64, "window_accounts": pl.Int64,
+            "first_seen": pl.Datetime("us", "UTC"), "last_seen": pl.Datetime("us", "UTC"),
+            "signals": pl.List(pl.String), "clause_id": pl.String,
+            "members": pl.List(member_struct)})  # fmt: skip
+        members = pl.DataFrame(schema=schema_members)
+    clusters.write_parquet(staging / "clusters.parquet")
+    members.cast(schema_members).write_parquet(staging / "members.parquet")  # type: ignore[arg-type]
+    target = out / CAMPAIGNS
+    if target.exists():
+        old = out / f".campaigns-old-{uuid.uuid4().hex[:8]}"
+        target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(target)
