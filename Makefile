@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/conduct-scan/target
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help system system-hyperscan venv build demo test test-rust test-system-hyperscan test-python rules-test lint fmt bench bench-ci bench-engines wheel wheel-test fuzz fuzz-smoke clean
+.PHONY: help system system-hyperscan venv build demo test test-rust test-system-hyperscan test-python rules-test lint fmt bench bench-ci bench-big bench-engines wheel wheel-test fuzz fuzz-smoke clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -83,6 +83,11 @@ bench: build ## Run the benchmark suite (10 MB to 1 GB, peers) and write benchma
 
 bench-ci: build ## Quick benchmark gate (10 MB): fails unless conduct_scan is >= 2x Polars
 	$(BIN)/python -m benchmarks ci
+
+bench-big: build ## One post of 1 GB (CONDUCT_SCAN_BENCH_BIG_MB=1000): it must not fail; prints its peak RSS
+	CONDUCT_SCAN_BENCH_BIG_MB=$${CONDUCT_SCAN_BENCH_BIG_MB:-1000} $(BIN)/python -m pytest -q -s -p no:cacheprovider \
+		--benchmark-enable --benchmark-json=benchmarks/.corpus/big-post.json benchmarks/bench_bundled.py -k test_big_post
+	$(BIN)/python -c "import json; [print(b['params'], b['extra_info']) for b in json.load(open('benchmarks/.corpus/big-post.json'))['benchmarks']]"
 
 bench-engines: build system-hyperscan ## Scanner.scan with the built-in Vectorscan vs Debian's Hyperscan 5.4.0, one run
 	rm -rf $(VENV)-system-hs && $(PYTHON) -m venv $(VENV)-system-hs
