@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 CLAIMS_POSTS ?= 2000000
 
-.PHONY: bench-claims help system system-hyperscan venv build demo test test-rust test-system-hyperscan test-python rules-test lint fmt bench bench-ci bench-store bench-spark bench-engines wheel wheel-test fuzz fuzz-smoke clean
+.PHONY: bench-claims help system system-hyperscan venv build demo test test-rust test-system-hyperscan test-python rules-test lint fmt bench bench-ci bench-big bench-store bench-spark bench-engines wheel wheel-test fuzz fuzz-smoke clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -100,6 +100,11 @@ bench-claims: build ## Claims and campaigns figures of issue 16 (shared data; CL
 	$(BIN)/python -m benchmarks.bench_claims campaigns eval
 	$(BIN)/python -m benchmarks.bench_claims scan-speed
 	$(BIN)/python -m benchmarks.bench_claims throughput $(CLAIMS_POSTS)
+
+bench-big: build ## One post of 1 GB (CONDUCT_SCAN_BENCH_BIG_MB=1000): it must not fail; prints its peak RSS
+	CONDUCT_SCAN_BENCH_BIG_MB=$${CONDUCT_SCAN_BENCH_BIG_MB:-1000} $(BIN)/python -m pytest -q -s -p no:cacheprovider \
+		--benchmark-enable --benchmark-json=benchmarks/.corpus/big-post.json benchmarks/bench_bundled.py -k test_big_post
+	$(BIN)/python -c "import json; [print(b['params'], b['extra_info']) for b in json.load(open('benchmarks/.corpus/big-post.json'))['benchmarks']]"
 
 bench-engines: build system-hyperscan ## Scanner.scan with the built-in Vectorscan vs Debian's Hyperscan 5.4.0, one run
 	rm -rf $(VENV)-system-hs && $(PYTHON) -m venv $(VENV)-system-hs

@@ -129,22 +129,45 @@ impl SkeletonBuilder {
         if fold.is_ascii() {
             let bytes = fold.as_bytes();
             match ascii_work(bytes) {
-                AsciiWork::Nothing => {
+                Work::Nothing => {
                     out.push_str(fold);
                     if let Some(spans) = spans {
                         spans.extend((0..bytes.len() as u32).map(|i| (i, i + 1)));
                     }
                 }
-                AsciiWork::Repeats => collapse_repeats(bytes, out, spans),
-                AsciiWork::Everything => self.run(bytes, |i| (i as u32, i as u32 + 1), out, spans),
+                Work::Repeats => collapse_repeats(bytes, out, spans),
+                Work::Everything => self.run(bytes, |i| (i as u32, i as u32 + 1), out, spans),
             }
             return;
         }
+        let homoglyphs = Homoglyphs::get();
+        if self.is_own_skeleton(fold, homoglyphs) {
+            // The gate: nothing here for any step to change, so the general pass below would
+            // write `fold` unchanged (each byte spanning its character).
+            out.push_str(fold);
+            if let Some(spans) = spans {
+                for (i, c) in fold.char_indices() {
+                    let span = (i as u32, (i + c.len_utf8()) as u32);
+                    spans.extend(std::iter::repeat_n(span, c.len_utf8()));
+                }
+            }
+            return;
+        }
+        self.build_chars(fold, homoglyphs, out, spans);
+    }
+
+    /// The general algorithm on the characters of `fold`, look-alikes replaced first.
+    fn build_chars(
+        &mut self,
+        fold: &str,
+        homoglyphs: &Homoglyphs,
+        out: &mut String,
+        spans: Option<&mut Vec<(u32, u32)>>,
+    ) {
         let mut chars = std::mem::take(&mut self.chars);
         let mut char_spans = std::mem::take(&mut self.char_spans);
         chars.clear();
         char_spans.clear();
-        let homoglyphs = Homoglyphs::get();
         for (i, c) in fold.char_indices() {
             let span = (i as u32, (i + c.len_utf8()) as u32);
             match homoglyphs.map(c) {
@@ -163,6 +186,32 @@ impl SkeletonBuilder {
         self.run(&chars, |i| char_spans[i], out, spans);
         self.chars = chars;
         self.char_spans = char_spans;
+    }
+
+    /// Whether the skeleton of `fold` (not ASCII) is `fold` itself: no character has a
+    /// look-alike, and [`work`] finds nothing for the other steps. One pass of table lookups
+    /// instead of the general algorithm, for the many posts whose fold view holds a few
+    /// non-ASCII characters (quotation marks, dashes, emoji, other scripts).
+    fn is_own_skeleton(&mut self, fold: &str, homoglyphs: &Homoglyphs) -> bool {
+        self.chars.clear();
+        self.flags.clear();
+        for c in fold.chars() {
+            let class = if c.is_ascii() {
+                ASCII_CLASS[c as usize]
+            } else if homoglyphs.map(c).is_some() {
+                return false;
+            } else if is_letter(c) {
+                LETTER | UNIT
+            } else if is_separator(c) {
+                SEPARATOR
+            } else {
+                0
+            };
+            self.chars.push(c);
+            self.flags.push(class);
+        }
+        let flags = &self.flags;
+        work(&self.chars, |i| flags[i]) == Work::Nothing
     }
 
     fn run<U: Unit>(
@@ -260,9 +309,9 @@ static ASCII_CLASS: [u8; 128] = {
     table
 };
 
-/// Which steps can change an ASCII text.
+/// Which steps can change a text.
 #[derive(PartialEq, Eq)]
-enum AsciiWork {
+enum Work {
     /// None: the text is its own skeleton (most text).
     Nothing,
     /// Only doubled letters to collapse (most English text).
@@ -271,22 +320,26 @@ enum AsciiWork {
     Everything,
 }
 
-fn ascii_work(b: &[u8]) -> AsciiWork {
+/// Which steps can change the text of `units` (look-alikes apart), whose classes are `class`
+/// ([`ASCII_CLASS`] for bytes). Conservative for [`SkeletonBuilder::run`]: a separator is only
+/// dropped between single units, a leetspeak character only replaced next to a letter, and a
+/// letter only collapsed into an equal letter written just before it, which, when nothing is
+/// dropped or replaced, is the unit before it.
+fn work<U: Unit>(b: &[U], class: impl Fn(usize) -> u8) -> Work {
     let n = b.len();
-    let class = |i: usize| ASCII_CLASS[b[i] as usize];
     let single = |i: usize| {
         class(i) & UNIT != 0 && !(i > 0 && class(i - 1) & UNIT != 0) && !(i + 1 < n && class(i + 1) & UNIT != 0)
     };
-    let mut work = AsciiWork::Nothing;
+    let mut work = Work::Nothing;
     for i in 0..n {
         let c = class(i);
         if c & LETTER != 0 {
             if i + 1 < n && b[i + 1] == b[i] {
-                work = AsciiWork::Repeats;
+                work = Work::Repeats;
             }
         } else if c & UNIT != 0 {
             if (i > 0 && class(i - 1) & LETTER != 0) || (i + 1 < n && class(i + 1) & LETTER != 0) {
-                return AsciiWork::Everything;
+                return Work::Everything;
             }
         } else if c & SEPARATOR != 0 && i > 0 && single(i - 1) {
             let mut k = i;
@@ -294,11 +347,15 @@ fn ascii_work(b: &[u8]) -> AsciiWork {
                 k += 1;
             }
             if k < n && single(k) {
-                return AsciiWork::Everything;
+                return Work::Everything;
             }
         }
     }
     work
+}
+
+fn ascii_work(b: &[u8]) -> Work {
+    work(b, |i| ASCII_CLASS[b[i] as usize])
 }
 
 /// The skeleton of ASCII text whose only evasion-like feature is doubled letters.
@@ -432,6 +489,71 @@ mod tests {
             let mut fast_spans = Vec::new();
             SkeletonBuilder::default().build(text, &mut fast, Some(&mut fast_spans));
             assert_eq!((fast, fast_spans), (general, general_spans), "{text:?}");
+        }
+    }
+
+    /// The gate ([`SkeletonBuilder::is_own_skeleton`]) against the general algorithm on
+    /// pseudo-random texts made of what each step looks at: letters (doubled or not), leetspeak
+    /// characters, separators (ASCII and not), look-alikes, other non-ASCII characters.
+    #[test]
+    fn gate_agrees_with_the_general_algorithm() {
+        let alphabet: Vec<char> = "abcdeé ..--_*/|+~^·•0134572@$!,?\u{201c}\u{2013}😀жсοａ\t"
+            .chars()
+            .collect();
+        let homoglyphs = Homoglyphs::get();
+        let mut seed = 0x2021_u64;
+        let mut gated = 0;
+        for _ in 0..200_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let len = (seed >> 59) as usize + 1;
+            let mut text = String::new();
+            let mut r = seed;
+            for _ in 0..len {
+                r = r.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                text.push(alphabet[(r >> 33) as usize % alphabet.len()]);
+            }
+            let mut builder = SkeletonBuilder::default();
+            let (mut fast, mut fast_spans) = (String::new(), Vec::new());
+            builder.build(&text, &mut fast, Some(&mut fast_spans));
+            let (mut general, mut general_spans) = (String::new(), Vec::new());
+            builder.build_chars(&text, homoglyphs, &mut general, Some(&mut general_spans));
+            assert_eq!((&fast, &fast_spans), (&general, &general_spans), "{text:?}");
+            if !text.is_ascii() && builder.is_own_skeleton(&text, homoglyphs) {
+                gated += 1;
+                assert_eq!(fast, text);
+            }
+        }
+        // Both sides of the gate were exercised.
+        assert!(gated > 1000, "{gated}");
+    }
+
+    /// Texts just either side of the gate: the same non-ASCII text with and without the one
+    /// feature that makes a step change it.
+    #[test]
+    fn gate_edges() {
+        let homoglyphs = Homoglyphs::get();
+        let mut builder = SkeletonBuilder::default();
+        for (own, text) in [
+            (true, "😀 xin chao 😀 2021"),
+            (false, "😀 xin chaoo 😀 2021"), // doubled letter
+            (false, "😀 sh1t 😀"),           // leetspeak next to a letter
+            (true, "😀 1 2 😀"),             // digits, but no letter and nothing joined
+            (false, "😀 d.i.t 😀"),          // spaced out
+            (false, "😀 d·i·t 😀"),          // spaced out with a non-ASCII separator
+            (true, "😀 di·t 😀"),            // a separator after a word
+            (false, "😀 fuсk 😀"),           // Cyrillic с
+            (false, "😀 日日 😀"),           // no look-alike, but a doubled letter
+            (true, "😀 日本 ok 😀"),
+            (false, "\u{201c}xin chao\u{201d}"), // quotation marks are look-alikes of ''
+        ] {
+            let gate = builder.is_own_skeleton(text, homoglyphs);
+            let mut general = String::new();
+            builder.build_chars(text, homoglyphs, &mut general, None);
+            assert_eq!(general == text, own, "{text:?} -> {general:?}");
+            if gate {
+                assert!(own, "{text:?}");
+            }
+            assert_eq!(skeleton(text), general, "{text:?}");
         }
     }
 
