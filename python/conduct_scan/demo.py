@@ -1186,3 +1186,12 @@ def generate_archive(
         bytes_of_text=text_bytes,
         violating_posts=violating,
     )
+
+
+def archive_accounts(*, accounts: int = 3_000, seed: int = 2021) -> tuple[list[str], list[str]]:
+    """The ids and types (``user``, ``official``, ``agency``) of the accounts that
+    :func:`generate_archive` with the same ``accounts`` and ``seed`` posts from (for the demo's
+    accounts table, ``conduct_scan.demo_accounts``).
+    """
+    table = _make_accounts(accounts, seed)
+    return [str(i) for i in table.ids], [ACCOUNT_TYPES[int(k)] for k in table.kind]

@@ -95,6 +95,8 @@ class ReportContents:
     clean_accounts: int
     evidence: pl.DataFrame
     files: dict[str, str] = field(default_factory=dict)
+    accounts: Any = None
+    """The account audit's section (``report.accounts.AccountsSection``), when there was one."""
 
 
 def collect_contents(

@@ -95,6 +95,7 @@ def render_html(contents: ReportContents, charts: Sequence[Chart]) -> str:
         _clauses(contents),
         _groups(contents),
         _accounts(contents),
+        _account_audit(contents),
         _evidence(contents),
         _references(contents),
         _method(contents),
@@ -112,6 +113,12 @@ def render_html(contents: ReportContents, charts: Sequence[Chart]) -> str:
         + _footer(contents)
         + "</body>\n</html>\n"
     )
+
+
+def _account_audit(contents: ReportContents) -> str:
+    from conduct_scan.report.accounts import render_html as render_account_audit
+
+    return render_account_audit(contents.accounts) if contents.accounts is not None else ""
 
 
 def _e(value: Any) -> str:

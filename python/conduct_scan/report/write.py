@@ -18,10 +18,12 @@ import shutil
 import uuid
 from collections.abc import Iterable
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
+from conduct_scan.report import accounts as account_audit
 from conduct_scan.report.aggregate import (
     Aggregates,
     Thresholds,
@@ -158,7 +160,12 @@ def _write_report(
         work = staging / WORK_DIR
         work.mkdir()
         aggregates = aggregate_scan_output(scan, thresholds=thresholds, work_dir=work)
-        _write(aggregates, staging, chosen, pseudonymiser)
+        aggregates = replace(
+            aggregates,
+            by_clause=account_audit.patch_by_clause(aggregates.by_clause, root),
+            by_account=account_audit.join_by_account(aggregates.by_account, root),
+        )
+        _write(aggregates, staging, chosen, pseudonymiser, root)
         shutil.rmtree(work)
         _replace(staging, target)
     except BaseException:
@@ -172,6 +179,7 @@ def _write(
     directory: Path,
     formats: tuple[str, ...],
     pseudonymiser: Pseudonymiser | None,
+    root: Path,
 ) -> None:
     by_account = aggregates.by_account
     if pseudonymiser is not None:
@@ -201,8 +209,14 @@ def _write(
         written.update(_FORMAT_FILES[fmt])
     files = {name: what for name, what in FILES.items() if name in written}
     contents = collect_contents(aggregates, directory, pseudonymiser=pseudonymiser, files=files)
+    contents = replace(contents, accounts=account_audit.collect_section(root, pseudonymiser, {}))
     if "json" in formats:
         summary = build_summary(contents)
+        if contents.accounts is not None:
+            summary["accounts"] = {
+                **contents.accounts.summary,
+                "by_rule": contents.accounts.by_clause,
+            }
         (directory / "summary.json").write_text(
             json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False) + "\n",
             encoding="utf-8",
