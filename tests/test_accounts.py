@@ -49,7 +49,10 @@ PERSONAL = [
     unicodedata.normalize(NFD, "Nguyễn Thị Hoa"),
     unicodedata.normalize(NFD, "Trương Mỹ Lan"),
 ]
-FOREIGN = ["Sarah Johnson", "John O'Brien", "Jean-Pierre Dubois", "Иван Петров", "Kim Kardashian"]
+FOREIGN = [
+    "Sarah Johnson", "John O'Brien", "Jean-Pierre Dubois", "Иван Петров", "Kim Kardashian",
+    "Min-jun Park", "王小明", "田中 太郎", "김민준", "สมชาย ใจดี", "Mia Kim",
+]  # fmt: skip
 NOT_PERSONAL = [
     ("Bé Heo Cute 😘", "symbols"),
     ("xXx_Sát_Thủ_xXx", "symbols"),
@@ -319,7 +322,9 @@ def test_missing_columns_are_reported_and_bad_input_is_one_line(tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     assert "acct.agency.unverified not run (needs column verified)" in done.stderr
     summary = json.loads((tmp_path / "out" / "manifest.json").read_text())["accounts"]
-    assert summary["clauses_assessed"] == ["4.2", "4.3"]
+    # Impersonation rules spare verified accounts: without `verified` they are not run.
+    assert summary["clauses_assessed"] == ["4.2"]
+    assert "acct.impersonation.near-copy" in summary["rules_not_run"]
     assert summary["findings"] == 1
     pq.write_table(pa.table({"name": ["x"]}), tmp_path / "bad.parquet")
     done = _cli("scan", str(tmp_path / "archive"), "--out", str(tmp_path / "out"),
@@ -327,3 +332,24 @@ def test_missing_columns_are_reported_and_bad_input_is_one_line(tmp_path: Path) 
     assert done.returncode == 3
     assert "Traceback" not in done.stderr
     assert "missing accounts column 'account_id'" in done.stderr
+
+
+def test_extending_ruleset_can_disable_account_rules() -> None:
+    text = (
+        '[ruleset]\nid = "mine"\nversion = "1"\nextends = "bundled"\n'
+        'disable = ["acct.real-name"]\n'
+        '[[account_rule]]\nid = "mine.shop"\nclause = "4.2"\ncheck = "missing_contact"\n'
+        'account_types = ["shop"]\n'
+    )
+    rules = {
+        r["id"] for r in json.loads(Ruleset.from_toml(text, "m.toml").to_json())["account_rules"]
+    }
+    assert "acct.real-name" not in rules
+    assert {"mine.shop", "acct.agency.unverified"} <= rules
+    with pytest.raises(RulesetError) as info:
+        Ruleset.from_toml(text.replace("acct.real-name", "acct.nope"), "m.toml")
+    assert any("no rule `acct.nope`" in p[2] for p in info.value.problems)
+    dup = text + '[[rule]]\nid = "mine.shop"\nclause = "4.2"\nterms = ["x"]\n'
+    with pytest.raises(RulesetError) as info:
+        Ruleset.from_toml(dup, "m.toml")
+    assert any("duplicate rule id" in p[2] for p in info.value.problems)

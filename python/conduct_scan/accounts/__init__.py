@@ -488,7 +488,6 @@ def audit_accounts(
     tmp = out / (FINDINGS_DIR + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    flagged: set[str] = set()
     writer: pq.ParquetWriter | None = None
     part = 0
     try:
@@ -501,7 +500,9 @@ def audit_accounts(
                 writer = pq.ParquetWriter(tmp / f"part-{part:05d}.parquet", ACCOUNT_FINDINGS_SCHEMA)
             writer.write_table(found)
             summary.findings += found.num_rows
-            flagged.update(found.column("account_id").to_pylist())
+            # One row per account in an accounts table: distinct per batch is distinct overall,
+            # and memory does not grow with the number of accounts.
+            summary.accounts_flagged += pc.count_distinct(found.column("account_id")).as_py()
             for key, col in (("by_clause", "clause_id"), ("by_rule", "rule_id"),
                              ("by_severity", "severity")):  # fmt: skip
                 counts: dict[str, int] = getattr(summary, key)
@@ -513,7 +514,6 @@ def audit_accounts(
                 part += 1
         if writer is not None:
             writer.close()
-        summary.accounts_flagged = len(flagged)
         summary.seconds = time.perf_counter() - started
         write_json(tmp / SUMMARY_FILE, summary.to_dict(), indent=1)
         shutil.rmtree(final, ignore_errors=True)

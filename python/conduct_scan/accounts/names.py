@@ -155,7 +155,9 @@ def check_name(name: str) -> NameVerdict:
     if any(c in _HIDDEN for c in text):
         return NameVerdict("hidden_characters", 0.8, "invisible characters inside the name")
     text = " ".join(text.split())
-    odd = sorted({c for c in text if not (c.isalpha() or unicodedata.combining(c) or c in " -'.")})
+    odd = sorted(
+        {c for c in text if not (c.isalpha() or unicodedata.category(c)[0] == "M" or c in " -'.")}
+    )
     if odd:
         kinds = "digits" if all(c.isdigit() for c in odd) else "emoji or symbols"
         return NameVerdict("symbols", 0.6, f"{kinds} in the name: {''.join(odd[:8])}")

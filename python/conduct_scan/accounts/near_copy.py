@@ -5,10 +5,10 @@ leetspeak, spaced-out letters undone: "B0 Công An" → "bo cong an") with every
 and digits removed, so spacing and punctuation do not matter. A name is a near-copy of a
 verified name when its key equals it, contains it (with at most ``max_extra`` more characters:
 "Bộ Công An Việt Nam"), or is within ``max_distance`` edits of it (Levenshtein). Candidates for
-the edit distance are found by the pigeonhole principle: split a target key into
-``max_distance + 1`` pieces and at least one piece occurs unchanged in any key within that
-distance, so a dictionary of pieces finds the few targets worth computing a distance for,
-whatever the number of targets.
+the edit distance are found with the q-gram lemma: within ``k`` edits two keys share at least
+``len - 2 - 3k`` of their 3-grams, each shifted by at most ``k``; a dictionary of the targets'
+3-grams counts the shared ones, so only the few targets that can be within the bound get a
+(banded) distance computed, whatever the number of targets.
 """
 
 from __future__ import annotations
@@ -50,6 +50,12 @@ def levenshtein(a: str, b: str, bound: int) -> int:
     return min(previous[-1], over)
 
 
+_Q = 3
+"""Length of the q-grams of the index."""
+_CACHE = 1 << 16
+"""Keys whose answer is kept (names repeat: Nguyễn Văn An); the cache is emptied when full."""
+
+
 def _bound(key: str, max_distance: int) -> int:
     """Edits allowed against ``key``: one per five characters, at least one, at most
     ``max_distance`` (short names allow fewer).
@@ -83,23 +89,20 @@ class NearCopyIndex:
         """``targets`` are ``(account_id, display_name)`` of the verified accounts."""
         self.max_distance = max_distance
         self.max_extra = max_extra
-        self._exact: dict[str, tuple[str, str]] = {}
-        self._pieces: dict[str, list[tuple[str, int]]] = {}
         self._targets: dict[str, tuple[str, str]] = {}
+        self._grams: dict[str, list[tuple[str, int, int]]] = {}
+        # Per target: its length, the 3-grams a key within the bound shares, the bound.
+        self._need: dict[str, tuple[int, int, int]] = {}
+        self._cache: dict[str, NearCopy | None] = {}
         for account_id, name in targets:
             key = name_key(name)
-            if len(key) < min_length:
+            if len(key) < min_length or key in self._targets:
                 continue
-            self._exact.setdefault(key, (account_id, name))
-            self._targets.setdefault(key, (account_id, name))
-            # Pigeonhole: with at most `bound` edits one of `bound + 1` pieces survives intact.
-            n = _bound(key, max_distance) + 1
-            step = len(key) / n
-            for i in range(n):
-                start = round(i * step)
-                piece = key[start : round((i + 1) * step)]
-                self._pieces.setdefault(piece, []).append((key, start))
-        self._piece_lengths = sorted({len(p) for p in self._pieces}, reverse=True)
+            self._targets[key] = (account_id, name)
+            bound = _bound(key, max_distance)
+            self._need[key] = (len(key), len(key) - _Q + 1 - _Q * bound, bound)
+            for i in range(len(key) - _Q + 1):
+                self._grams.setdefault(key[i : i + _Q], []).append((key, i, len(key)))
 
     def __len__(self) -> int:
         return len(self._targets)
@@ -108,41 +111,50 @@ class NearCopyIndex:
         """The verified name ``name`` copies, the closest first; None when there is none."""
         if not self._targets:
             return None
-        key = name_key(name)
+        return self._find_key(name_key(name))
+
+    def _find_key(self, key: str) -> NearCopy | None:
         if not key:
             return None
-        hit = self._exact.get(key)
+        cached = self._cache.get(key, self)
+        if cached is not self:
+            return cached  # type: ignore[return-value]
+        found = self._search(key)
+        if len(self._cache) >= _CACHE:
+            self._cache.clear()
+        self._cache[key] = found
+        return found
+
+    def _search(self, key: str) -> NearCopy | None:
+        hit = self._targets.get(key)
         if hit is not None:
             return NearCopy(hit[1], hit[0], "same", 0)
-        # A target within the bound has an intact piece no further than the bound from where
-        # it sits in the target; a contained target has one anywhere.
-        contained: set[str] = set()
-        close: set[str] = set()
-        for size in self._piece_lengths:
-            for i in range(len(key) - size + 1):
-                for target, offset in self._pieces.get(key[i : i + size], ()):
-                    if target in contained or target in close:
-                        continue
-                    if len(key) > len(target) and target in key:
-                        contained.add(target)
-                    elif (
-                        abs(len(key) - len(target)) <= self.max_distance
-                        and abs(i - offset) <= self.max_distance
-                    ):
-                        close.add(target)
+        # q-gram lemma: within k edits, two strings share at least len - Q + 1 - Q*k of their
+        # Q-grams, each shifted by at most k; a contained target shares all of them.
+        shared: dict[str, int] = {}
+        k = self.max_distance
+        n = len(key)
+        grams = self._grams
+        for i in range(n - _Q + 1):
+            postings = grams.get(key[i : i + _Q])
+            if postings:
+                for target, offset, length in postings:
+                    if n > length or -k <= i - offset <= k:
+                        shared[target] = shared.get(target, 0) + 1
         best: NearCopy | None = None
-        for target in sorted(contained | close):
-            account_id, target_name = self._targets[target]
-            if target in contained:
-                if len(key) - len(target) > self.max_extra:
+        for target, count in shared.items():
+            length, need_close, bound = self._need[target]
+            extra = n - length
+            if count >= length - _Q + 1 and 0 < extra <= self.max_extra and target in key:
+                distance, how = extra, "contains"
+            elif count >= need_close and -bound <= extra <= bound:
+                distance = levenshtein(key, target, bound)
+                if distance > bound:
                     continue
-                near = NearCopy(target_name, account_id, "contains", len(key) - len(target))
+                how = f"edit distance {distance}"
             else:
-                bound = _bound(target, self.max_distance)
-                d = levenshtein(key, target, bound)
-                if d > bound:
-                    continue
-                near = NearCopy(target_name, account_id, f"edit distance {d}", d)
-            if best is None or near.distance < best.distance:
-                best = near
+                continue
+            if best is None or (distance, target) < (best.distance, name_key(best.target)):
+                account_id, target_name = self._targets[target]
+                best = NearCopy(target_name, account_id, how, distance)
         return best
