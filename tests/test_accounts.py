@@ -353,3 +353,19 @@ def test_extending_ruleset_can_disable_account_rules() -> None:
     with pytest.raises(RulesetError) as info:
         Ruleset.from_toml(dup, "m.toml")
     assert any("duplicate rule id" in p[2] for p in info.value.problems)
+
+
+def test_generated_accounts_are_seeded_and_varied() -> None:
+    from conduct_scan.demo_accounts import generate_accounts
+
+    a = generate_accounts(n=3_000, seed=5, with_labels=True)
+    assert a.equals(generate_accounts(n=3_000, seed=5, with_labels=True))
+    assert not a.equals(generate_accounts(n=3_000, seed=6, with_labels=True))
+    frame = pl.from_arrow(a)
+    assert isinstance(frame, pl.DataFrame)
+    kinds = set(frame["kind"])
+    assert {"vi_name", "foreign", "nickname_emoji", "shop_page", "agency", "official"} <= kinds
+    assert any(k.startswith("copy_") for k in kinds)
+    assert frame["account_id"].n_unique() == 3_000
+    assert 0.1 < frame["label_4_2"].mean() < 0.5  # type: ignore[operator]
+    assert frame["label_4_3"].sum() > 10

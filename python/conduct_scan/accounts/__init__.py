@@ -81,10 +81,9 @@ _TRUE: Final = frozenset({"true", "1", "yes", "y", "t", "verified"})
 # What each built-in check needs besides account_id.
 _CHECK_NEEDS: Final[Mapping[str, tuple[str, ...]]] = {
     "real_name": ("display_name",),
-    "missing_contact": ("website", "contact"),
+    "missing_contact": ("website|contact",),
     "unverified": ("verified",),
     "near_copy": ("display_name", "verified", "account_type"),
-    "claims_state": (),
 }
 
 
@@ -231,16 +230,14 @@ class _Checker:
         self.run: list[AccountRuleSpec] = []
         self.not_run: dict[str, str] = {}
         for rule in self.rules:
+            # A role "a|b" needs one of the two.
             missing = [
-                role
-                for role in rule.needs()
-                if not any(r in present for r in role.split("|"))
-                and (role.split("|")[0] != "website" or "contact" not in present)
+                role for role in rule.needs() if not any(r in present for r in role.split("|"))
             ]
-            if rule.check == "missing_contact" and ({"website", "contact"} & present):
-                missing = [m for m in missing if m not in ("website", "contact")]
             if missing:
-                self.not_run[rule.id] = "needs column " + ", ".join(missing)
+                self.not_run[rule.id] = "needs column " + ", ".join(
+                    m.replace("|", " or ") for m in missing
+                )
             else:
                 self.run.append(rule)
         text_ids = {r.id for r in self.run if r.has_text}

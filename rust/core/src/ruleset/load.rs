@@ -595,7 +595,7 @@ fn validate_rule(
     problems: &mut Vec<Problem>,
 ) {
     let file = rule.file.clone();
-    let mut report = |reason: String| problems.push(problem(&file, Some(&item), reason));
+    let mut report = |reason: String| problems.push(problem(&file, Some(item), reason));
     match clause_severity.get(rule.clause.as_str()) {
         Some(&severity) => {
             rule.severity.get_or_insert(severity);

@@ -495,13 +495,7 @@ impl Ruleset {
 }
 
 /// The built-in account checks an `[[account_rule]]` can call (`check = "..."`).
-pub const ACCOUNT_CHECKS: [&str; 5] = [
-    "real_name",
-    "missing_contact",
-    "near_copy",
-    "unverified",
-    "claims_state",
-];
+pub const ACCOUNT_CHECKS: [&str; 4] = ["real_name", "missing_contact", "near_copy", "unverified"];
 
 /// The account fields rules can look at (column names are configurable; these are the roles).
 pub const ACCOUNT_FIELDS: [&str; 7] = [
