@@ -764,6 +764,39 @@ mod tests {
     }
 
     #[test]
+    fn account_rules_load_validate_and_become_text_rules() {
+        let r = Ruleset::from_toml(
+            &format!(
+                "{HEAD}[[account_rule]]\nid = \"a\"\nclause = \"c\"\nfields = [\"display_name\"]\n\
+                 terms = [\"Bộ Công an\"]\nviews = [\"skeleton\"]\n\
+                 exempt = {{ account_types = [\"agency\"], verified = true }}\n\
+                 examples = [{{ display_name = \"B0 Cong An\", verified = false }}]\n\
+                 [[account_rule]]\nid = \"b\"\nclause = \"c\"\ncheck = \"unverified\"\n"
+            ),
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(r.account_rules.len(), 2);
+        assert_eq!(r.account_rules[1].severity, Some(super::super::Severity::Medium));
+        let text = r.account_text_ruleset();
+        assert_eq!(text.rules.len(), 1, "the check-only rule has no text part");
+        assert_eq!(text.rules[0].id, "a");
+        assert!(text.account_rules.is_empty());
+        let got = reasons(&format!(
+            "{HEAD}[[rule]]\nid = \"a\"\nclause = \"c\"\nterms = [\"x\"]\n\
+             [[account_rule]]\nid = \"a\"\nclause = \"c\"\ncheck = \"real_name\"\n\
+             [[account_rule]]\nid = \"z\"\nclause = \"c\"\ncheck = \"nope\"\nfields = [\"email\"]\n"
+        ));
+        assert!(
+            got.iter()
+                .any(|p| p.contains("account_rule a") && p.contains("duplicate rule id")),
+            "{got:?}"
+        );
+        assert!(got.iter().any(|p| p.contains("unknown check `nope`")), "{got:?}");
+        assert!(got.iter().any(|p| p.contains("unknown field `email`")), "{got:?}");
+    }
+
+    #[test]
     fn minimal_ruleset_loads_with_defaults() {
         let r = Ruleset::from_toml(
             &format!("{HEAD}[[rule]]\nid = \"r\"\nclause = \"c\"\nterms = [\"x\"]\n"),
