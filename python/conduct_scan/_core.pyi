@@ -68,6 +68,8 @@ class Ruleset:
         """Load a bundled ruleset by name."""
     def select(self, ids: list[str]) -> Ruleset:
         """The same ruleset with only the rules whose ids are in ``ids`` (and its allow-list)."""
+    def account_text_ruleset(self) -> Ruleset:
+        """The account rules' terms and patterns as post rules with the same ids."""
     @staticmethod
     def bundled_names() -> list[str]:
         """Names of the bundled rulesets."""

@@ -154,6 +154,12 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--claims", "claims_path", type=click.Path(dir_okay=False, path_type=Path),
                      help="Known debunked claims (CSV or Parquet: id, text, verdict, source_url, "
                           "debunked, clause), matched with the ruleset's [[claim]]s."),
+        click.option("--accounts", "accounts", multiple=True, metavar="PATH",
+                     help="Accounts table (Parquet file, directory or glob; repeatable) to check "
+                          "against the account rules (clauses 4.2, 4.3, 6.2)."),
+        click.option("--accounts-column", "accounts_columns", multiple=True, metavar="ROLE=NAME",
+                     help="Column name of an accounts role (account_id, display_name, username, "
+                          "bio, account_type, verified, created_at, website, contact)."),
         *compile_limit_options,
         click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
                      show_default=True,
@@ -228,6 +234,10 @@ def _run_scan(options: dict[str, Any]) -> Any:
             f"{totals['megabytes_per_second']:,.1f} MB/s, {totals['findings']:,} findings -> {out}",
             err=True,
         )
+    if options.get("accounts"):
+        from conduct_scan.accounts.cli import run_account_audit
+
+        totals["accounts"] = run_account_audit(options)
     if options["log_json"]:
         click.echo(json.dumps(totals, ensure_ascii=False))
     if not summary.inputs:
@@ -379,6 +389,7 @@ def demo(out: Path, posts: int, days: int, seed: int, quiet: bool, simulate_revi
             f"{summary.days} days in {summary.files} files -> {archive}",
             err=True,
         )
+    accounts_dir = _demo_accounts(out, seed, quiet)
     audit_dir = out / "audit"
     options: dict[str, Any] = {
         "sources": (str(archive),), "out": audit_dir, "ruleset_path": None,
@@ -386,6 +397,7 @@ def demo(out: Path, posts: int, days: int, seed: int, quiet: bool, simulate_revi
         "time_column": "created_at", "account_type_column": "account_type", "since": None,
         "until": None, "threads": None, "batch_rows": DEFAULT_BATCH_ROWS, "fresh": True,
         "quiet": quiet, "log_json": False, "fail_on": None, "resume": False,
+        "accounts": (str(accounts_dir),), "accounts_columns": (),
     }  # fmt: skip
     summary_ = _run_scan(options)
     _campaigns(audit_dir, None, 0.0, quiet)
@@ -398,6 +410,23 @@ def demo(out: Path, posts: int, days: int, seed: int, quiet: bool, simulate_revi
                        f"next: conduct-scan rules suggest {audit_dir}", err=True)  # fmt: skip
     _write_report(audit_dir, "html,md,json", False, None, quiet)
     sys.exit(_exit_code(summary_, None))
+
+
+def _demo_accounts(out: Path, seed: int, quiet: bool) -> Path:
+    """Write the demo archive's accounts table (names, shops, agencies, impersonators)."""
+    import pyarrow.parquet as pq
+
+    from conduct_scan.demo import archive_accounts
+    from conduct_scan.demo_accounts import generate_accounts
+
+    ids, types = archive_accounts(seed=seed)
+    table = generate_accounts(ids, types, seed=seed)
+    directory = out / "accounts"
+    directory.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, directory / "accounts.parquet", compression="zstd")
+    if not quiet:
+        click.echo(f"accounts table: {table.num_rows:,} accounts -> {directory}", err=True)
+    return directory
 
 
 def _register() -> None:

@@ -100,6 +100,8 @@ class ReportContents:
     files: dict[str, str] = field(default_factory=dict)
     precision: Precision | None = None
     """Measured precision from the decisions in ``OUT/reviews/`` (None without any)."""
+    accounts: Any = None
+    """The account audit's section (``report.accounts.AccountsSection``), when there was one."""
 
 
 def collect_contents(

@@ -100,6 +100,7 @@ def render_html(
         precision_section.html_section(contents, _table),
         _groups(contents),
         _accounts(contents),
+        _account_audit(contents),
         _evidence(contents),
         *extra,
         _references(contents),
@@ -118,6 +119,12 @@ def render_html(
         + _footer(contents)
         + "</body>\n</html>\n"
     )
+
+
+def _account_audit(contents: ReportContents) -> str:
+    from conduct_scan.report.accounts import render_html as render_account_audit
+
+    return render_account_audit(contents.accounts) if contents.accounts is not None else ""
 
 
 def _e(value: Any) -> str:

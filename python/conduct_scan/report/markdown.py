@@ -247,6 +247,10 @@ def render_markdown(contents: ReportContents) -> str:
         )
         out.append("")
 
+    if c.accounts is not None:
+        from conduct_scan.report.accounts import render_markdown as render_account_audit
+
+        out += render_account_audit(c.accounts)
     out += ["## Evidence", ""]
     if c.redacted:
         out += ["Matched text and context are left out of this redacted report.", ""]

@@ -13,17 +13,18 @@ report and the one that may leave the trust boundary cannot be confused or overw
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import uuid
 from collections.abc import Iterable
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from conduct_scan.report import accounts as account_audit
 from conduct_scan.report.aggregate import (
     Aggregates,
     Thresholds,
@@ -161,6 +162,11 @@ def _write_report(
         work = staging / WORK_DIR
         work.mkdir()
         aggregates = aggregate_scan_output(scan, thresholds=thresholds, work_dir=work)
+        aggregates = replace(
+            aggregates,
+            by_clause=account_audit.patch_by_clause(aggregates.by_clause, root),
+            by_account=account_audit.join_by_account(aggregates.by_account, root),
+        )
         from conduct_scan.review.precision import measure  # the review loop reads report/
 
         precision = measure(root, scan.violations)
@@ -178,7 +184,7 @@ def _write(
     directory: Path,
     formats: tuple[str, ...],
     pseudonymiser: Pseudonymiser | None,
-    root: Path | None = None,
+    root: Path,
     precision: Any = None,
 ) -> None:
     by_account = aggregates.by_account
@@ -209,9 +215,18 @@ def _write(
         written.update(_FORMAT_FILES[fmt])
     files = {name: what for name, what in FILES.items() if name in written}
     contents = collect_contents(aggregates, directory, pseudonymiser=pseudonymiser, files=files)
-    contents = dataclasses.replace(contents, precision=precision)
+    contents = replace(
+        contents,
+        precision=precision,
+        accounts=account_audit.collect_section(root, pseudonymiser, {}),
+    )
     if "json" in formats:
         summary = build_summary(contents)
+        if contents.accounts is not None:
+            summary["accounts"] = {
+                **contents.accounts.summary,
+                "by_rule": contents.accounts.by_clause,
+            }
         (directory / "summary.json").write_text(
             json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False) + "\n",
             encoding="utf-8",

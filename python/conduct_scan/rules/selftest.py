@@ -116,9 +116,12 @@ def run_examples(ruleset: Ruleset, threads: int | None = None) -> TestReport:
                     detail=f"matched {evidence}",
                 )
             )
+    from conduct_scan.rules.account_selftest import run_account_examples
+
+    n_rules, n_examples, n_counter, account_failures = run_account_examples(ruleset)
     return TestReport(
-        rules=len(rules),
-        examples=sum(1 for _, kind, _ in cases if kind == "example"),
-        counter_examples=sum(1 for _, kind, _ in cases if kind == "counter_example"),
-        failures=failures,
+        rules=len(rules) + n_rules,
+        examples=sum(1 for _, kind, _ in cases if kind == "example") + n_examples,
+        counter_examples=sum(1 for _, kind, _ in cases if kind == "counter_example") + n_counter,
+        failures=failures + account_failures,
     )

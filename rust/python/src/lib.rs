@@ -144,6 +144,14 @@ impl PyRuleset {
         }
     }
 
+    /// The account rules' terms and patterns as post rules with the same ids: the ruleset a
+    /// `Scanner` scans the accounts' text fields with.
+    fn account_text_ruleset(&self) -> Self {
+        PyRuleset {
+            inner: Arc::new(self.inner.account_text_ruleset()),
+        }
+    }
+
     /// Names of the bundled rulesets.
     #[staticmethod]
     fn bundled_names() -> Vec<String> {

@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use super::model::{Amend, Claim, Clause, Compound, CompoundList, Law, Meta, NamedList, Rule, Ruleset};
+use super::model::{
+    AccountRule, Amend, Claim, Clause, Compound, CompoundList, Law, Meta, NamedList, Rule, Ruleset, Severity,
+    ACCOUNT_CHECKS, ACCOUNT_FIELDS,
+};
 use crate::error::{Error, Problem, Result};
 use crate::matching::{validate_pattern, CheckBudget, HsPattern};
 use crate::normalise::pattern::normalise_pattern;
@@ -48,6 +51,7 @@ struct Parts {
     laws: Vec<Law>,
     clauses: Vec<Clause>,
     rules: Vec<Rule>,
+    account_rules: Vec<AccountRule>,
     lists: Vec<NamedList>,
     compound_lists: Vec<CompoundList>,
     amends: Vec<Amend>,
@@ -201,6 +205,7 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
         laws: Vec::new(),
         clauses: Vec::new(),
         rules: Vec::new(),
+        account_rules: Vec::new(),
         disabled: meta.disable.clone(),
         amends: Vec::new(),
         allow: Vec::new(),
@@ -213,7 +218,12 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
     if let Some(base) = base {
         hasher.update(base.sha256.as_bytes());
         ruleset.extends = Some(format!("{} {}", base.id, base.version));
-        let known: HashSet<&str> = base.rules.iter().map(|r| r.id.as_str()).collect();
+        let known: HashSet<&str> = base
+            .rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .chain(base.account_rules.iter().map(|r| r.id.as_str()))
+            .collect();
         for id in &meta.disable {
             if !known.contains(id.as_str()) {
                 problems.push(problem(
@@ -227,6 +237,11 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
         ruleset.clauses = base.clauses;
         ruleset.rules = base
             .rules
+            .into_iter()
+            .filter(|r| !meta.disable.contains(&r.id))
+            .collect();
+        ruleset.account_rules = base
+            .account_rules
             .into_iter()
             .filter(|r| !meta.disable.contains(&r.id))
             .collect();
@@ -249,6 +264,9 @@ fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
     expand_lists(&ruleset.lists, &mut own_rules, &mut problems);
     ruleset.rules.extend(own_rules);
     apply_amends(&mut ruleset, parts.amends, &mut problems);
+    let mut own_account_rules = parts.account_rules;
+    expand_account_lists(&ruleset.lists, &mut own_account_rules, &mut problems);
+    ruleset.account_rules.extend(own_account_rules);
     attach_compounds(&mut ruleset, &mut problems);
     for term in &meta.allow {
         if term.trim().is_empty() {
@@ -344,6 +362,10 @@ fn parse_file(source: &Source, parts: &mut Parts, problems: &mut Vec<Problem>) {
                 rule.file = name.to_owned();
                 parts.rules.push(rule);
             }),
+            "account_rule" => items(name, "account_rule", value, problems, |mut rule: AccountRule| {
+                rule.file = name.to_owned();
+                parts.account_rules.push(rule);
+            }),
             "list" => items(name, "list", value, problems, |mut list: NamedList| {
                 list.file = name.to_owned();
                 parts.lists.push(list);
@@ -364,7 +386,7 @@ fn parse_file(source: &Source, parts: &mut Parts, problems: &mut Vec<Problem>) {
                 name,
                 None,
                 format!(
-                    "unknown top-level key `{other}` (expected [ruleset], [[law]], [[clause]], [[rule]], [[list]], [[compound]], [[amend]], [[claim]])"
+                    "unknown top-level key `{other}` (expected [ruleset], [[law]], [[clause]], [[rule]], [[account_rule]], [[list]], [[compound]], [[amend]], [[claim]])"
                 ),
             )),
         }
@@ -486,6 +508,28 @@ fn apply_amends(ruleset: &mut Ruleset, amends: Vec<Amend>, problems: &mut Vec<Pr
         }
     }
     ruleset.amends.extend(amends);
+}
+
+/// Adds the `[[list]]`s an account rule's `allow` and `unless` name, as for post rules.
+fn expand_account_lists(lists: &[NamedList], rules: &mut [AccountRule], problems: &mut Vec<Problem>) {
+    let by_id: HashMap<&str, &NamedList> = lists.iter().map(|l| (l.id.as_str(), l)).collect();
+    for rule in rules {
+        for (key, condition) in [("allow", &mut rule.allow), ("unless", &mut rule.unless)] {
+            for id in &condition.lists {
+                match by_id.get(id.as_str()) {
+                    Some(list) => {
+                        condition.terms.extend(list.terms.iter().cloned());
+                        condition.patterns.extend(list.patterns.iter().cloned());
+                    }
+                    None => problems.push(problem(
+                        &rule.file,
+                        Some(&format!("account_rule {}", rule.id)),
+                        format!("{key}: unknown list `{id}`"),
+                    )),
+                }
+            }
+        }
+    }
 }
 
 /// Compiles the `[[compound]]` lists into each rule: every term of a rule whose case-folded
@@ -656,85 +700,176 @@ fn validate(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
         }
     }
 
-    let clause_severity: HashMap<&str, _> = ruleset.clauses.iter().map(|c| (c.id.as_str(), c.severity)).collect();
+    let clause_severity: HashMap<String, Severity> =
+        ruleset.clauses.iter().map(|c| (c.id.clone(), c.severity)).collect();
     let mut budget = CheckBudget::default();
     for rule in &mut ruleset.rules {
-        let file = rule.file.clone();
         let item = format!("rule {}", rule.id);
+        validate_rule(rule, &item, &clause_severity, &mut budget, problems);
+    }
+    validate_account_rules(ruleset, &clause_severity, &mut budget, problems);
+}
+
+/// Checks one post rule (or an account rule's text part), naming it `item`; resolves its
+/// severity from its clause.
+fn validate_rule(
+    rule: &mut Rule,
+    item: &str,
+    clause_severity: &HashMap<String, Severity>,
+    budget: &mut CheckBudget,
+    problems: &mut Vec<Problem>,
+) {
+    let file = rule.file.clone();
+    let mut report = |reason: String| problems.push(problem(&file, Some(item), reason));
+    match clause_severity.get(rule.clause.as_str()) {
+        Some(&severity) => {
+            rule.severity.get_or_insert(severity);
+        }
+        None => report(format!("unknown clause `{}`", rule.clause)),
+    }
+    if rule.terms.is_empty() && rule.patterns.is_empty() {
+        report("has neither terms nor patterns".into());
+    }
+    if rule.views.is_empty() {
+        report("views is empty".into());
+    }
+    let mut views_seen = HashSet::new();
+    for view in &rule.views {
+        if !views_seen.insert(*view) {
+            report(format!("view `{view}` listed twice"));
+        }
+    }
+    if !(rule.confidence > 0.0 && rule.confidence <= 1.0) {
+        report(format!("confidence {} is not in (0, 1]", rule.confidence));
+    }
+    for (view, confidence) in &rule.view_confidence {
+        if !rule.views.contains(view) {
+            report(format!(
+                "view_confidence names view `{view}`, which the rule does not match in"
+            ));
+        }
+        if !(*confidence > 0.0 && *confidence <= 1.0) {
+            report(format!("view_confidence for `{view}` ({confidence}) is not in (0, 1]"));
+        }
+    }
+    if rule.min_count == 0 {
+        report("min_count must be at least 1".into());
+    }
+    if let Some(near) = &rule.near {
+        if near.terms.is_empty() && near.patterns.is_empty() {
+            report("near has neither terms nor patterns".into());
+        }
+    }
+    let term_lists = [
+        ("terms", &rule.terms),
+        ("allow", &rule.allow.terms),
+        ("unless", &rule.unless.terms),
+    ];
+    let near_terms = rule.near.as_ref().map(|n| &n.terms);
+    for (key, terms) in term_lists.into_iter().chain(near_terms.map(|t| ("near", t))) {
+        for term in terms {
+            for view in &rule.views {
+                if normalise(*view, term).trim().is_empty() {
+                    report(format!("{key}: term {term:?} is empty in view `{view}`"));
+                    break;
+                }
+            }
+        }
+    }
+    let pattern_lists = [
+        ("patterns", &rule.patterns),
+        ("allow", &rule.allow.patterns),
+        ("unless", &rule.unless.patterns),
+    ];
+    let near_patterns = rule.near.as_ref().map(|n| &n.patterns);
+    for (key, patterns) in pattern_lists.into_iter().chain(near_patterns.map(|p| ("near", p))) {
+        for pattern in patterns {
+            for view in &rule.views {
+                let compiled = HsPattern::regex(&normalise_pattern(*view, pattern), *view != View::Exact);
+                if let Some(reason) = validate_pattern(&compiled, budget) {
+                    report(format!(
+                        "{key}: pattern {pattern:?} rejected by Hyperscan in view `{view}`: {reason}"
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Checks the account rules: ids unique among all rules, clause, fields, check and example
+/// keys known, and the terms and patterns as for a post rule.
+fn validate_account_rules(
+    ruleset: &mut Ruleset,
+    clause_severity: &HashMap<String, Severity>,
+    budget: &mut CheckBudget,
+    problems: &mut Vec<Problem>,
+) {
+    let mut seen: HashMap<String, String> = ruleset.rules.iter().map(|r| (r.id.clone(), r.file.clone())).collect();
+    for rule in &mut ruleset.account_rules {
+        let item = format!("account_rule {}", rule.id);
+        let file = rule.file.clone();
         let mut report = |reason: String| problems.push(problem(&file, Some(&item), reason));
-        match clause_severity.get(rule.clause.as_str()) {
-            Some(&severity) => {
-                rule.severity.get_or_insert(severity);
-            }
-            None => report(format!("unknown clause `{}`", rule.clause)),
+        if let Some(first) = seen.insert(rule.id.clone(), rule.file.clone()) {
+            report(format!("duplicate rule id (first defined in {first})"));
         }
-        if rule.terms.is_empty() && rule.patterns.is_empty() {
-            report("has neither terms nor patterns".into());
-        }
-        if rule.views.is_empty() {
-            report("views is empty".into());
-        }
-        let mut views_seen = HashSet::new();
-        for view in &rule.views {
-            if !views_seen.insert(*view) {
-                report(format!("view `{view}` listed twice"));
-            }
-        }
-        if !(rule.confidence > 0.0 && rule.confidence <= 1.0) {
-            report(format!("confidence {} is not in (0, 1]", rule.confidence));
-        }
-        for (view, confidence) in &rule.view_confidence {
-            if !rule.views.contains(view) {
+        for field in &rule.fields {
+            if !ACCOUNT_FIELDS.contains(&field.as_str()) {
                 report(format!(
-                    "view_confidence names view `{view}`, which the rule does not match in"
+                    "fields: unknown field `{field}` (known: {})",
+                    ACCOUNT_FIELDS.join(", ")
                 ));
             }
-            if !(*confidence > 0.0 && *confidence <= 1.0) {
-                report(format!("view_confidence for `{view}` ({confidence}) is not in (0, 1]"));
+        }
+        if let Some(check) = &rule.check {
+            if !ACCOUNT_CHECKS.contains(&check.as_str()) {
+                report(format!(
+                    "check: unknown check `{check}` (known: {})",
+                    ACCOUNT_CHECKS.join(", ")
+                ));
             }
         }
-        if rule.min_count == 0 {
-            report("min_count must be at least 1".into());
+        let has_text = !(rule.terms.is_empty() && rule.patterns.is_empty());
+        if !has_text && rule.check.is_none() {
+            report("has neither terms, patterns nor a check".into());
         }
-        if let Some(near) = &rule.near {
-            if near.terms.is_empty() && near.patterns.is_empty() {
-                report("near has neither terms nor patterns".into());
-            }
+        if has_text && rule.fields.is_empty() {
+            report("terms and patterns need `fields` to look in".into());
         }
-        let term_lists = [
-            ("terms", &rule.terms),
-            ("allow", &rule.allow.terms),
-            ("unless", &rule.unless.terms),
-        ];
-        let near_terms = rule.near.as_ref().map(|n| &n.terms);
-        for (key, terms) in term_lists.into_iter().chain(near_terms.map(|t| ("near", t))) {
-            for term in terms {
-                for view in &rule.views {
-                    if normalise(*view, term).trim().is_empty() {
-                        report(format!("{key}: term {term:?} is empty in view `{view}`"));
-                        break;
+        for (key, examples) in [
+            ("examples", &rule.examples),
+            ("counter_examples", &rule.counter_examples),
+        ] {
+            for example in examples {
+                for name in example.keys() {
+                    if name != "account_id" && !ACCOUNT_FIELDS.contains(&name.as_str()) {
+                        report(format!("{key}: unknown field `{name}`"));
                     }
                 }
             }
         }
-        let pattern_lists = [
-            ("patterns", &rule.patterns),
-            ("allow", &rule.allow.patterns),
-            ("unless", &rule.unless.patterns),
-        ];
-        let near_patterns = rule.near.as_ref().map(|n| &n.patterns);
-        for (key, patterns) in pattern_lists.into_iter().chain(near_patterns.map(|p| ("near", p))) {
-            for pattern in patterns {
-                for view in &rule.views {
-                    let compiled = HsPattern::regex(&normalise_pattern(*view, pattern), *view != View::Exact);
-                    if let Some(reason) = validate_pattern(&compiled, &mut budget) {
-                        report(format!(
-                            "{key}: pattern {pattern:?} rejected by Hyperscan in view `{view}`: {reason}"
-                        ));
-                        break;
-                    }
-                }
+        match rule.text_rule() {
+            Some(mut text) => {
+                validate_rule(&mut text, &item, clause_severity, budget, problems);
+                rule.severity = text.severity;
             }
+            None => match clause_severity.get(rule.clause.as_str()) {
+                Some(&severity) => {
+                    rule.severity.get_or_insert(severity);
+                }
+                None => problems.push(problem(
+                    &rule.file,
+                    Some(&item),
+                    format!("unknown clause `{}`", rule.clause),
+                )),
+            },
+        }
+        if !(rule.confidence > 0.0 && rule.confidence <= 1.0) {
+            problems.push(problem(
+                &rule.file,
+                Some(&item),
+                format!("confidence {} is not in (0, 1]", rule.confidence),
+            ));
         }
     }
 }
@@ -751,6 +886,39 @@ mod tests {
             Err(Error::Ruleset(p)) => p.iter().map(|p| p.to_string()).collect(),
             Err(e) => vec![e.to_string()],
         }
+    }
+
+    #[test]
+    fn account_rules_load_validate_and_become_text_rules() {
+        let r = Ruleset::from_toml(
+            &format!(
+                "{HEAD}[[account_rule]]\nid = \"a\"\nclause = \"c\"\nfields = [\"display_name\"]\n\
+                 terms = [\"Bộ Công an\"]\nviews = [\"skeleton\"]\n\
+                 exempt = {{ account_types = [\"agency\"], verified = true }}\n\
+                 examples = [{{ display_name = \"B0 Cong An\", verified = false }}]\n\
+                 [[account_rule]]\nid = \"b\"\nclause = \"c\"\ncheck = \"unverified\"\n"
+            ),
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(r.account_rules.len(), 2);
+        assert_eq!(r.account_rules[1].severity, Some(super::super::Severity::Medium));
+        let text = r.account_text_ruleset();
+        assert_eq!(text.rules.len(), 1, "the check-only rule has no text part");
+        assert_eq!(text.rules[0].id, "a");
+        assert!(text.account_rules.is_empty());
+        let got = reasons(&format!(
+            "{HEAD}[[rule]]\nid = \"a\"\nclause = \"c\"\nterms = [\"x\"]\n\
+             [[account_rule]]\nid = \"a\"\nclause = \"c\"\ncheck = \"real_name\"\n\
+             [[account_rule]]\nid = \"z\"\nclause = \"c\"\ncheck = \"nope\"\nfields = [\"email\"]\n"
+        ));
+        assert!(
+            got.iter()
+                .any(|p| p.contains("account_rule a") && p.contains("duplicate rule id")),
+            "{got:?}"
+        );
+        assert!(got.iter().any(|p| p.contains("unknown check `nope`")), "{got:?}");
+        assert!(got.iter().any(|p| p.contains("unknown field `email`")), "{got:?}");
     }
 
     #[test]

@@ -527,6 +527,8 @@ pub struct Ruleset {
     pub clauses: Vec<Clause>,
     /// Enabled rules.
     pub rules: Vec<Rule>,
+    /// Enabled account rules (`[[account_rule]]`), checked against an accounts table.
+    pub account_rules: Vec<AccountRule>,
     /// Rule ids switched off by an extending ruleset.
     pub disabled: Vec<String>,
     /// The `[[amend]]`s applied to rules (already merged into their conditions).
@@ -560,6 +562,18 @@ impl Ruleset {
         }
     }
 
+    /// The account rules' terms and patterns as post rules (same ids), with this ruleset's
+    /// clauses and laws and no allow-list: what scans the accounts' text fields, through the
+    /// same views and Hyperscan databases as posts.
+    pub fn account_text_ruleset(&self) -> Ruleset {
+        Ruleset {
+            rules: self.account_rules.iter().filter_map(AccountRule::text_rule).collect(),
+            account_rules: Vec::new(),
+            allow: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     /// The clause with this id.
     pub fn clause(&self, id: &str) -> Option<&Clause> {
         self.clauses.iter().find(|c| c.id == id)
@@ -573,5 +587,142 @@ impl Ruleset {
     /// The ruleset as JSON (for the Python layer and `rules list --json`).
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("ruleset serialises")
+    }
+}
+
+/// The built-in account checks an `[[account_rule]]` can call (`check = "..."`).
+pub const ACCOUNT_CHECKS: [&str; 4] = ["real_name", "missing_contact", "near_copy", "unverified"];
+
+/// The account fields rules can look at (column names are configurable; these are the roles).
+pub const ACCOUNT_FIELDS: [&str; 7] = [
+    "display_name",
+    "username",
+    "bio",
+    "account_type",
+    "verified",
+    "website",
+    "contact",
+];
+
+/// Accounts a rule does not apply to: every key given must hold (`account_types` and
+/// `verified`), e.g. `{ account_types = ["agency"], verified = true }` spares verified agencies.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountExempt {
+    /// Account types (case-insensitive; `agency` and `official` also cover their synonyms).
+    #[serde(default)]
+    pub account_types: Vec<String>,
+    /// The `verified` value.
+    #[serde(default)]
+    pub verified: Option<bool>,
+}
+
+/// A rule over an accounts table (`[[account_rule]]`): terms and patterns matched in account
+/// fields through the post rules' views, and/or a built-in check, on the accounts that pass
+/// the conditions on `account_type` and `verified`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountRule {
+    /// Unique id (among rules and account rules), e.g. `acct.impersonation.state-name`.
+    pub id: String,
+    /// The clause it signals.
+    pub clause: String,
+    /// What it catches.
+    #[serde(default)]
+    pub description: String,
+    /// Severity (default: the clause's).
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    /// How sure a finding is, in (0, 1]; built-in checks scale it by their own certainty.
+    #[serde(default = "one")]
+    pub confidence: f32,
+    /// Confidence of matches in particular views.
+    #[serde(default)]
+    pub view_confidence: BTreeMap<View, f32>,
+    /// Text fields whose values the terms and patterns (or the check) look at.
+    #[serde(default)]
+    pub fields: Vec<String>,
+    /// Literal terms.
+    #[serde(default)]
+    pub terms: Vec<String>,
+    /// Hyperscan regular expressions.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// `word` (default) or `substring`.
+    #[serde(default, rename = "match")]
+    pub match_mode: MatchMode,
+    /// Views to match in (default `["casefold"]`).
+    #[serde(default = "default_views")]
+    pub views: Vec<View>,
+    /// A match lying inside a match of one of these is dropped.
+    #[serde(default)]
+    pub allow: Condition,
+    /// A match of one of these anywhere in the field vetoes the rule for that field.
+    #[serde(default)]
+    pub unless: Condition,
+    /// The built-in check to run (one of [`ACCOUNT_CHECKS`]).
+    #[serde(default)]
+    pub check: Option<String>,
+    /// Parameters of the check (numbers, strings, booleans).
+    #[serde(default)]
+    pub params: BTreeMap<String, toml::Value>,
+    /// Only accounts of these types (case-insensitive); empty: every type.
+    #[serde(default)]
+    pub account_types: Vec<String>,
+    /// Only accounts whose `verified` is this.
+    #[serde(default)]
+    pub verified: Option<bool>,
+    /// Accounts spared by the rule.
+    #[serde(default)]
+    pub exempt: Option<AccountExempt>,
+    /// Accounts (tables of field values) the rule must flag.
+    #[serde(default)]
+    pub examples: Vec<BTreeMap<String, toml::Value>>,
+    /// Accounts the rule must not flag.
+    #[serde(default)]
+    pub counter_examples: Vec<BTreeMap<String, toml::Value>>,
+    /// Free-form tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Free text.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// File it was defined in.
+    #[serde(default, skip_deserializing)]
+    pub file: String,
+}
+
+impl AccountRule {
+    /// The rule's terms and patterns as a post rule with the same id, clause, views and
+    /// conditions, or `None` when it has neither (a check-only rule).
+    pub fn text_rule(&self) -> Option<Rule> {
+        if self.terms.is_empty() && self.patterns.is_empty() {
+            return None;
+        }
+        Some(Rule {
+            id: self.id.clone(),
+            clause: self.clause.clone(),
+            description: self.description.clone(),
+            severity: self.severity,
+            confidence: self.confidence,
+            view_confidence: self.view_confidence.clone(),
+            terms: self.terms.clone(),
+            patterns: self.patterns.clone(),
+            match_mode: self.match_mode,
+            views: self.views.clone(),
+            allow: self.allow.clone(),
+            unless: self.unless.clone(),
+            near: None,
+            min_count: 1,
+            examples: Vec::new(),
+            counter_examples: Vec::new(),
+            lang: None,
+            lang_scope: LangScope::Any,
+            compounds: Vec::new(),
+            name_terms: Vec::new(),
+            tags: self.tags.clone(),
+            notes: self.notes.clone(),
+            file: self.file.clone(),
+        })
     }
 }
