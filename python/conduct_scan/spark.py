@@ -39,7 +39,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from conduct_scan._core import Ruleset, Scanner
+from conduct_scan._core import ClaimIndex, Ruleset, Scanner
+from conduct_scan.claims import claim_index, claims_digest
 from conduct_scan.errors import ConductScanError, InputError, ScanError
 from conduct_scan.pipeline import (
     CONTEXT_CHARS,
@@ -54,6 +55,7 @@ from conduct_scan.pipeline import (
     _load_ruleset,
     _prepare_batch,
     _violations,
+    _with_claims,
     _write_manifest,
 )
 from conduct_scan.read import Columns, Input, Plan, Window, discover, plan
@@ -182,16 +184,19 @@ def _gather(path: Path, texts: dict[Path, str]) -> None:
                 _gather((file.parent / target).resolve(), texts)
 
 
-_SCANNERS: dict[str, Scanner] = {}
-"""The scanner of each ruleset in this worker process (Spark reuses Python workers)."""
+_SCANNERS: dict[str, tuple[Scanner, ClaimIndex | None]] = {}
+"""The scanner and the known claims of each ruleset in this worker process (Spark reuses
+Python workers)."""
 
 
-def _scanner(source: RulesetSource, threads: int) -> Scanner:
-    scanner = _SCANNERS.get(source.sha256)
-    if scanner is None:
-        scanner = Scanner(source.load(), threads=threads, context=CONTEXT_CHARS)
-        _SCANNERS[source.sha256] = scanner
-    return scanner
+def _scanner(source: RulesetSource, threads: int) -> tuple[Scanner, ClaimIndex | None]:
+    cached = _SCANNERS.get(source.sha256)
+    if cached is None:
+        rules = source.load()
+        scanner = Scanner(rules, threads=threads, context=CONTEXT_CHARS)
+        cached = (scanner, claim_index(rules, context=CONTEXT_CHARS, threads=threads))
+        _SCANNERS[source.sha256] = cached
+    return cached
 
 
 # --- the work of one task ---------------------------------------------------------------------
@@ -292,12 +297,15 @@ def _prepare(job: _Job, table: pa.Table) -> pa.Table:
     return pa.concat_tables([p.select(keep) for p in pieces])
 
 
-def _scan_column(scanner: Scanner, table: pa.Table, name: str) -> pa.Table:
-    """Scans one text column; an internal error of the scanner on a row (a bug) names the
-    input and the post, as in the local engine (here it fails the job).
+def _scan_column(
+    scanner: Scanner, claims: ClaimIndex | None, table: pa.Table, name: str
+) -> pa.Table:
+    """Scans one text column with the rules and the ruleset's known claims; an internal error
+    of the scanner on a row (a bug) names the input and the post, as in the local engine (here
+    it fails the job).
     """
     try:
-        return scanner.scan(table.column(name))
+        return _with_claims(scanner.scan(table.column(name)), claims, table.column(name))
     except ScanError as error:
         row = getattr(error, "row", None)
         if row is None:
@@ -319,7 +327,7 @@ def _scan_batches(job: _Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.R
         and context.attemptNumber() == 0
     ):
         raise RuntimeError("conduct-scan: injected executor fault (first attempt of task 0)")
-    scanner = _scanner(job.ruleset, threads)
+    scanner, claims = _scanner(job.ruleset, threads)
     for batch in batches:
         if batch.num_rows == 0:
             continue
@@ -333,7 +341,7 @@ def _scan_batches(job: _Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.R
         stats["posts"] += np.bincount(owner, minlength=k)
         for name in job.columns.text:
             column = table.column(name)
-            findings = _scan_column(scanner, table, name)
+            findings = _scan_column(scanner, claims, table, name)
             meta = findings.schema.metadata or {}
             lengths = pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
             stats["bytes"] += np.bincount(owner, weights=lengths, minlength=k).astype(np.int64)
@@ -741,7 +749,8 @@ def _run(
     )
     journal = Journal(tmp)
     if not is_frame:
-        fingerprint = _fingerprint(rules, columns, window)
+        claims = claim_index(rules, context=CONTEXT_CHARS)
+        fingerprint = _fingerprint(rules, columns, window, claims_digest(claims))
         entries = [
             {"key": info.input.key, "path": str(info.input.path), "size": info.input.size,
              "mtime_ns": info.input.mtime_ns, "fingerprint": fingerprint, "parts": parts,

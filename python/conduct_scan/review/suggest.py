@@ -182,6 +182,10 @@ def _as_reviewed(r: dict[str, Any]) -> Reviewed:
     return Reviewed(context, start, start + len(r["matched"] or ""), r["verdict"] == "violation")
 
 
+CLAIM_PREFIX = "claim:"
+"""Findings of known claims have ``rule_id`` ``claim:<id>``: not rules, so not amendable."""
+
+
 def suggest(
     out: str | Path, *, max_lost: int = 0, min_removed: int = 2, top: int = 5
 ) -> list[RuleSuggestions]:
@@ -197,6 +201,8 @@ def suggest(
     for (rule_id,), group in frame.partition_by(
         "rule_id", as_dict=True, maintain_order=True
     ).items():
+        if str(rule_id).startswith(CLAIM_PREFIX):
+            continue  # a known claim has no allow/unless to amend; fix the claim instead
         findings = [_as_reviewed(r) for r in group.to_dicts()]
         confirmed = sum(f.confirmed for f in findings)
         if confirmed == len(findings):
@@ -271,7 +277,7 @@ def removed(out: str | Path, base: Ruleset, amended: Ruleset) -> tuple[pl.DataFr
     rules = frame.get_column("rule_id").to_list()
     texts = [f.context for f in findings]
 
-    wanted = sorted(set(rules))
+    wanted = sorted({r for r in rules if not r.startswith(CLAIM_PREFIX)})
 
     def fires(ruleset: Ruleset) -> list[bool]:
         # Only the reviewed rules, without a compile limit: a check, not a nightly scan.
