@@ -622,7 +622,7 @@ def scan_spark(
         rules = _load_ruleset(ruleset)
         source = RulesetSource.of(ruleset, rules)
         # Compiled once on the driver too: a bad ruleset fails here, before any task starts.
-        driver_scanner = _scanner(source, 1)
+        driver_scanner, _ = _scanner(source, 1)
         compile_seconds = time.perf_counter() - compiling
         for stale in out_dir.glob(f"{TMP_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)
