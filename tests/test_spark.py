@@ -244,6 +244,21 @@ def test_cli_without_pyspark_says_how_to_install(tmp_path: Path) -> None:
     )
 
 
+def test_cli_refuses_a_claims_file_with_spark(tmp_path: Path) -> None:
+    claims = tmp_path / "claims.csv"
+    claims.write_text("id,text\nc1,một tin đồn thất thiệt được chia sẻ rất rộng\n", "utf-8")
+    command = ["scan", str(tmp_path), "--out", str(tmp_path / "o"), "--engine", "spark",
+               "--claims", str(claims)]  # fmt: skip
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        "conduct-scan: error: --claims is not supported with --engine spark yet (the ruleset's "
+        "own [[claim]]s are matched); put the claims in a ruleset that extends the bundled one, "
+        "or use --engine local"
+    ]
+    assert not (tmp_path / "o").exists()
+
+
 def test_cli_missing_column_one_line(spark: Any, tmp_path: Path) -> None:
     # In-process: the CLI uses the running session (a separate JVM would cost half a minute).
     root = tmp_path / "a"

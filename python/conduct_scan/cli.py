@@ -249,6 +249,11 @@ def _scan(options: dict[str, Any], progress: Any) -> Any:
     from conduct_scan.pipeline import scan_archive
 
     if options.get("engine") == "spark":
+        if options.get("claims_path") is not None:
+            # Silently scanning without the file's claims would under-report clause 4.6d.
+            fail("--claims is not supported with --engine spark yet (the ruleset's own "
+                 "[[claim]]s are matched); put the claims in a ruleset that extends the bundled "
+                 "one, or use --engine local")  # fmt: skip
         from conduct_scan.spark import scan_from_cli
 
         return scan_from_cli(options)
