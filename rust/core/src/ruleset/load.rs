@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::model::{
-    AccountRule, Amend, Claim, Clause, Compound, CompoundList, Law, Meta, NamedList, Rule, Ruleset, Severity,
-    ACCOUNT_CHECKS, ACCOUNT_FIELDS,
+    AccountRule, Amend, Claim, Clause, Compound, CompoundList, Condition, Law, Meta, NamedList, Rule, Ruleset,
+    Severity, ACCOUNT_CHECKS, ACCOUNT_FIELDS,
 };
 use crate::error::{Error, Problem, Result};
 use crate::matching::{validate_pattern, CheckBudget, HsPattern};
@@ -441,22 +441,37 @@ fn expand_lists(lists: &[NamedList], rules: &mut [Rule], problems: &mut Vec<Prob
             ));
         }
     }
-    let by_id: HashMap<&str, &NamedList> = lists.iter().map(|l| (l.id.as_str(), l)).collect();
+    let by_id = lists_by_id(lists);
     for rule in rules {
+        let item = format!("rule {}", rule.id);
         for (key, condition) in [("allow", &mut rule.allow), ("unless", &mut rule.unless)] {
-            for id in &condition.lists {
-                match by_id.get(id.as_str()) {
-                    Some(list) => {
-                        condition.terms.extend(list.terms.iter().cloned());
-                        condition.patterns.extend(list.patterns.iter().cloned());
-                    }
-                    None => problems.push(problem(
-                        &rule.file,
-                        Some(&format!("rule {}", rule.id)),
-                        format!("{key}: unknown list `{id}`"),
-                    )),
-                }
+            let ids = std::mem::take(&mut condition.lists);
+            add_named_lists(condition, &ids, &by_id, (&rule.file, &item, key), problems);
+            condition.lists = ids;
+        }
+    }
+}
+
+fn lists_by_id(lists: &[NamedList]) -> HashMap<&str, &NamedList> {
+    lists.iter().map(|l| (l.id.as_str(), l)).collect()
+}
+
+/// Adds the terms and patterns of the `[[list]]`s named by `ids` to `condition`; an unknown
+/// list is a problem of the condition `key` of `item` in `file`.
+fn add_named_lists(
+    condition: &mut Condition,
+    ids: &[String],
+    by_id: &HashMap<&str, &NamedList>,
+    (file, item, key): (&str, &str, &str),
+    problems: &mut Vec<Problem>,
+) {
+    for id in ids {
+        match by_id.get(id.as_str()) {
+            Some(list) => {
+                condition.terms.extend(list.terms.iter().cloned());
+                condition.patterns.extend(list.patterns.iter().cloned());
             }
+            None => problems.push(problem(file, Some(item), format!("{key}: unknown list `{id}`"))),
         }
     }
 }
@@ -465,7 +480,7 @@ fn expand_lists(lists: &[NamedList], rules: &mut [Rule], problems: &mut Vec<Prob
 /// rule's conditions. The rule may come from this ruleset or the one it extends; amending a
 /// disabled or unknown rule is an error, so a stale suggestion file does not pass silently.
 fn apply_amends(ruleset: &mut Ruleset, amends: Vec<Amend>, problems: &mut Vec<Problem>) {
-    let by_id: HashMap<&str, &NamedList> = ruleset.lists.iter().map(|l| (l.id.as_str(), l)).collect();
+    let by_id = lists_by_id(&ruleset.lists);
     for amend in &amends {
         let item = format!("amend {}", amend.rule);
         if amend.allow.is_empty()
@@ -495,16 +510,8 @@ fn apply_amends(ruleset: &mut Ruleset, amends: Vec<Amend>, problems: &mut Vec<Pr
         ] {
             condition.terms.extend(add.terms.iter().cloned());
             condition.patterns.extend(add.patterns.iter().cloned());
-            for id in &add.lists {
-                match by_id.get(id.as_str()) {
-                    Some(list) => {
-                        condition.terms.extend(list.terms.iter().cloned());
-                        condition.patterns.extend(list.patterns.iter().cloned());
-                        condition.lists.push(id.clone());
-                    }
-                    None => problems.push(problem(&amend.file, Some(&item), format!("{key}: unknown list `{id}`"))),
-                }
-            }
+            add_named_lists(condition, &add.lists, &by_id, (&amend.file, &item, key), problems);
+            condition.lists.extend(add.lists.iter().cloned());
         }
     }
     ruleset.amends.extend(amends);
@@ -512,22 +519,13 @@ fn apply_amends(ruleset: &mut Ruleset, amends: Vec<Amend>, problems: &mut Vec<Pr
 
 /// Adds the `[[list]]`s an account rule's `allow` and `unless` name, as for post rules.
 fn expand_account_lists(lists: &[NamedList], rules: &mut [AccountRule], problems: &mut Vec<Problem>) {
-    let by_id: HashMap<&str, &NamedList> = lists.iter().map(|l| (l.id.as_str(), l)).collect();
+    let by_id = lists_by_id(lists);
     for rule in rules {
+        let item = format!("account_rule {}", rule.id);
         for (key, condition) in [("allow", &mut rule.allow), ("unless", &mut rule.unless)] {
-            for id in &condition.lists {
-                match by_id.get(id.as_str()) {
-                    Some(list) => {
-                        condition.terms.extend(list.terms.iter().cloned());
-                        condition.patterns.extend(list.patterns.iter().cloned());
-                    }
-                    None => problems.push(problem(
-                        &rule.file,
-                        Some(&format!("account_rule {}", rule.id)),
-                        format!("{key}: unknown list `{id}`"),
-                    )),
-                }
-            }
+            let ids = std::mem::take(&mut condition.lists);
+            add_named_lists(condition, &ids, &by_id, (&rule.file, &item, key), problems);
+            condition.lists = ids;
         }
     }
 }
