@@ -4,6 +4,12 @@ the account audit's throughput.
     python benchmarks/accounts_eval.py --accounts 5000 --seed 15151          # quality
     python benchmarks/accounts_eval.py --accounts 1000000 --throughput-only  # accounts/s, RSS
 
+For the audit's own peak memory, write the table in one process and audit it in another
+(generating 10 M accounts in memory takes GBs that the audit does not):
+
+    python benchmarks/accounts_eval.py --accounts 10000000 --write-table /tmp/acc.parquet
+    python benchmarks/accounts_eval.py --table /tmp/acc.parquet --throughput-only
+
 The set comes from ``conduct_scan.demo_accounts.generate_accounts`` with a seed other than the
 demo's (2021), so it is apart from the rules' own examples (in the ruleset) and from the demo.
 """
@@ -34,18 +40,36 @@ def main() -> None:
     parser.add_argument("--batch-rows", type=int, default=65_536)
     parser.add_argument("--throughput-only", action="store_true")
     parser.add_argument("--ruleset", default=str(ROOT / "rulesets" / "vn-social-code-2021"))
-    args = parser.parse_args()
+    parser.add_argument(
+        "--write-table",
+        type=Path,
+        metavar="PATH",
+        help="Only generate the labelled table into PATH, then stop.",
+    )
+    parser.add_argument(
+        "--table",
+        type=Path,
+        metavar="PATH",
+        help="Audit this table (from --write-table) instead of generating one.",
+    )
+    args = parser.parse_args()  # fmt: skip
+    if args.write_table:
+        table = generate_accounts(n=args.accounts, seed=args.seed, with_labels=True)
+        pq.write_table(table, args.write_table, row_group_size=65_536)
+        return
     ruleset = Ruleset.load(args.ruleset)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         started = time.perf_counter()
-        table = generate_accounts(n=args.accounts, seed=args.seed, with_labels=True)
+        table_path = args.table or work / "accounts.parquet"
+        if not args.table:
+            table = generate_accounts(n=args.accounts, seed=args.seed, with_labels=True)
+            pq.write_table(table, table_path, row_group_size=65_536)
+            del table
         generated = time.perf_counter() - started
-        pq.write_table(table, work / "accounts.parquet", row_group_size=65_536)
-        del table
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         summary = audit_accounts(
-            [str(work / "accounts.parquet")], work / "out", ruleset, batch_rows=args.batch_rows
+            [str(table_path)], work / "out", ruleset, batch_rows=args.batch_rows
         )
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         result: dict[str, object] = {
@@ -58,7 +82,7 @@ def main() -> None:
             "findings": summary.findings,
         }
         if not args.throughput_only:
-            labels = pl.read_parquet(work / "accounts.parquet").select(
+            labels = pl.read_parquet(table_path).select(
                 "account_id", "kind", "account_type", "label_4_2", "label_4_3", "label_6_2"
             )
             files = sorted((work / "out" / "account_findings").glob("*.parquet"))

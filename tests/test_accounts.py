@@ -48,6 +48,17 @@ PERSONAL = [
     "Bùi Gia Khiêm",
     unicodedata.normalize(NFD, "Nguyễn Thị Hoa"),
     unicodedata.normalize(NFD, "Trương Mỹ Lan"),
+    # Given names that are also nickname words, initials, both parents' family names, royal
+    # compound and minority family names: real people, not signals.
+    "Bùi Thị Xinh",
+    "Cao Văn Trai",
+    "Nguyễn T. Hoa",
+    "Bùi Lê Ngọc Mai Tuyết Trinh",
+    "Công Huyền Tôn Nữ Thị Hoa",
+    "Khuất Văn Khang",
+    "Ksor Phước",
+    "Giàng A Chu",
+    "Cầm Thị Hương",
 ]
 FOREIGN = [
     "Sarah Johnson", "John O'Brien", "Jean-Pierre Dubois", "Иван Петров", "Kim Kardashian",
@@ -68,6 +79,12 @@ NOT_PERSONAL = [
     ("Lê Thị Bàc", "malformed"),
     ("Тrần Văn Nam", "mixed_scripts"),  # Cyrillic Т
     ("Thỏ", "single_word"),
+    ("Trần Bé Xinh", "shop"),  # two nickname words
+    ("Xinh Xinh", "shop"),
+    ("Lê Thị Cute", "shop"),  # not a Vietnamese syllable
+    ("Su Su Buồn", "shop"),  # written with diacritics, "Su" is not the family name Sử
+    ("Cong an thanh pho Ha Noi", "malformed"),  # six words, not written as a name
+    ("Nguyễn Văn A B C D E", "malformed"),
 ]
 
 
@@ -369,3 +386,34 @@ def test_generated_accounts_are_seeded_and_varied() -> None:
     assert frame["account_id"].n_unique() == 3_000
     assert 0.1 < frame["label_4_2"].mean() < 0.5  # type: ignore[operator]
     assert frame["label_4_3"].sum() > 10
+
+
+def test_fail_on_counts_account_findings(tmp_path: Path) -> None:
+    """A CI gate with --fail-on must not pass an archive whose only problem is an impersonator."""
+    import datetime as dt
+
+    posts = pa.table({
+        "post_id": ["p1", "p2"], "account_id": ["a", "b"],
+        "created_at": [dt.datetime(2026, 1, 2, 8, 0)] * 2,
+        "text": ["Hôm nay trời đẹp, cả nhà đi chơi công viên.", "Chúc mọi người cuối tuần vui."],
+    })  # fmt: skip
+    pq.write_table(posts, tmp_path / "posts.parquet")
+    pq.write_table(
+        pa.table({"account_id": ["a", "b"],
+                  "display_name": ["Công An Tỉnh Hà Giang", "Lê Văn Tám"],
+                  "account_type": ["user", "user"], "verified": [False, False]}),
+        tmp_path / "acc.parquet",
+    )  # fmt: skip
+    base = ("scan", str(tmp_path / "posts.parquet"), "-q", "--fail-on", "high", "--fresh")
+    clean = _cli(*base, "--out", str(tmp_path / "out1"))
+    assert clean.returncode == 0, clean.stderr
+    gated = _cli(
+        *base, "--out", str(tmp_path / "out2"), "--accounts", str(tmp_path / "acc.parquet")
+    )
+    assert gated.returncode == 1, gated.stderr
+    findings = pl.read_parquet(tmp_path / "out2" / "account_findings" / "*.parquet")
+    assert set(findings.filter(pl.col("severity") == "high")["account_id"]) == {"a"}
+    accounts = ("--accounts", str(tmp_path / "acc.parquet"))
+    lenient = _cli("scan", str(tmp_path / "posts.parquet"), "-q", "--fail-on", "critical",
+                   "--out", str(tmp_path / "out3"), *accounts)  # fmt: skip
+    assert lenient.returncode == 0, lenient.stderr

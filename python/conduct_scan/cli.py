@@ -147,7 +147,8 @@ def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
                           "skipped (every run does this; the flag says so explicitly)."),
         click.option("--fresh", is_flag=True, help="Discard earlier results in --out first."),
         click.option("--fail-on", type=click.Choice(SEVERITIES),
-                     help="Exit 1 when findings at or above this severity exist (CI gates)."),
+                     help="Exit 1 when findings (of posts or of --accounts) at or above this "
+                          "severity exist (CI gates)."),
         click.option("--quiet", "-q", is_flag=True,
                      help="No progress bar or summary (errors still)."),
         click.option("--log-json", is_flag=True, help="Print a one-line JSON summary on stdout."),
@@ -237,7 +238,7 @@ def _run_scan(options: dict[str, Any]) -> Any:
     if options.get("accounts"):
         from conduct_scan.accounts.cli import run_account_audit
 
-        totals["accounts"] = run_account_audit(options)
+        totals["accounts"] = options["account_counts"] = run_account_audit(options)
     if options["log_json"]:
         click.echo(json.dumps(totals, ensure_ascii=False))
     if not summary.inputs:
@@ -287,12 +288,19 @@ def _campaigns(out: Path, threads: int | None, wait_lock: float, quiet: bool) ->
     run_campaigns(out, CampaignOptions(), threads, wait_lock, quiet)
 
 
-def _exit_code(summary: Any, fail_on: str | None) -> int:
+def _exit_code(summary: Any, fail_on: str | None, accounts: dict[str, Any] | None = None) -> int:
+    """The documented exit code; ``--fail-on`` counts account findings as well as posts'."""
     if summary.failed or summary.source_problems:
         return EXIT_PARTIAL
-    if fail_on and summary.findings_at_or_above(fail_on):
+    if fail_on and (summary.findings_at_or_above(fail_on) or _at_or_above(accounts or {}, fail_on)):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _at_or_above(account_counts: dict[str, Any], severity: str) -> int:
+    rank = SEVERITIES.index(severity)
+    by_severity: dict[str, int] = account_counts.get("by_severity") or {}
+    return sum(n for s, n in by_severity.items() if s in SEVERITIES and SEVERITIES.index(s) >= rank)
 
 
 @main.command()
@@ -306,7 +314,7 @@ def scan(**options: Any) -> None:
     be written (disk full), 130 interrupted.
     """
     summary = _run_scan(options)
-    sys.exit(_exit_code(summary, options["fail_on"]))
+    sys.exit(_exit_code(summary, options["fail_on"], options.get("account_counts")))
 
 
 def _write_report(
@@ -363,7 +371,7 @@ def audit(formats: str, redact: bool, key_file: Path | None, no_campaigns: bool,
     if not no_campaigns:
         _campaigns(options["out"], options["threads"], options["wait_lock"], options["quiet"])
     _write_report(options["out"], formats, redact, key_file, options["quiet"], options["wait_lock"])
-    sys.exit(_exit_code(summary, options["fail_on"]))
+    sys.exit(_exit_code(summary, options["fail_on"], options.get("account_counts")))
 
 
 @main.command()

@@ -163,36 +163,30 @@ def check_name(name: str) -> NameVerdict:
         return NameVerdict("symbols", 0.6, f"{kinds} in the name: {''.join(odd[:8])}")
     words = [w.strip(".") for w in text.replace("-", " ").split()]
     words = [w for w in words if w]
-    [fold(w) for w in words]
     scripts = {"LATIN"} if text.isascii() else {_script(c) for c in text if c.isalpha()}
     if len(scripts) > 1:
         for w in words:
             if len({_script(c) for c in w if c.isalpha()}) > 1:
                 return NameVerdict("mixed_scripts", 0.8, f"letters of several scripts in {w!r}")
     hits = [
-        w
-        for w in words
+        i
+        for i, w in enumerate(words)
         if (_NON_NAME_ASCII if w.isascii() else _NON_NAME_MARKED).__contains__(w.lower())
     ]
-    if hits:
-        return NameVerdict("shop", 0.7, f"not a personal name: {' '.join(hits)!r}")
+    if hits and not _given_name_after_family(words, hits):
+        shown = " ".join(words[i] for i in hits)
+        return NameVerdict("shop", 0.7, f"not a personal name: {shown!r}")
     if len(words) == 1:
         if scripts & _UNSPACED and 2 <= len(words[0]) <= 4:
             return NameVerdict(
                 "foreign", 0.0, f"a personal name in {'/'.join(sorted(scripts))} script"
             )
         return NameVerdict("single_word", 0.4, f"a single word: {words[0]!r}")
-    family = 0
-    for k in range(min(_MAX_FAMILY_WORDS, len(words) - 1), 0, -1):
-        # Written with diacritics, the family name must match as written (Cỏ is not Cổ).
-        head = unicodedata.normalize("NFC", " ".join(words[:k]).lower())
-        bare = fold(head) == head
-        if head in _FAMILY_LOWER or (bare and head in _FAMILY_FOLDED):
-            family = k
-            break
+    family = _family_words(words)
     if scripts <= {"LATIN"}:
-        problems = [(w, p) for w in words[family:] if (p := syllable_problem(w))]
-        if family and not problems and 1 <= len(words) - family <= 4:
+        given = words[family:]
+        problems = [(w, p) for w in given if not _initial(w) and (p := syllable_problem(w))]
+        if family and not problems and _given_count_fits(words, family):
             return NameVerdict("vietnamese", 0.0, f"family name {' '.join(words[:family])}")
         if family and problems and _looks_vietnamese(words):
             w, p = problems[0]
@@ -204,8 +198,53 @@ def check_name(name: str) -> NameVerdict:
     if 2 <= len(spaced) <= 4 and all(_capitalised(w) for w in spaced):
         return NameVerdict("foreign", 0.0, f"a personal name in {'/'.join(sorted(scripts))} script")
     if family:
-        return NameVerdict("malformed", 0.5, f"{len(words)} words after the family name")
+        return NameVerdict("malformed", 0.5, f"{len(words) - family} words after the family name")
     return NameVerdict("nickname", 0.5, "not written as a personal name")
+
+
+def _family_words(words: list[str]) -> int:
+    """How many leading words are a family name (0 when none), the longest match first."""
+    # A name written with diacritics must have its family name as written (Cỏ is not Cổ, and
+    # "Su Su Buồn" has no family name); only a name typed entirely without them is folded.
+    bare = not _marked(words)
+    for k in range(min(_MAX_FAMILY_WORDS, len(words) - 1), 0, -1):
+        head = unicodedata.normalize("NFC", " ".join(words[:k]).lower())
+        if head in _FAMILY_LOWER or (bare and head in _FAMILY_FOLDED):
+            return k
+    return 0
+
+
+def _given_count_fits(words: list[str], family: int) -> bool:
+    """1–4 syllables after the family name; 5 when the mother's family name follows the
+    father's (Bùi Lê Ngọc Mai Tuyết Trinh); at least one of them a whole syllable.
+    """
+    given = words[family:]
+    if not any(not _initial(w) for w in given):
+        return False
+    if len(given) <= 4:
+        return True
+    # Six words are a name only when written as one, every word alike in case: "Cong an thanh
+    # pho Ha Noi" is a phrase.
+    cases = {"upper" if w.isupper() else "lower" if w.islower() else "title" for w in words}
+    return len(given) == 5 and len(cases) == 1 and _family_words(given) == 1
+
+
+def _initial(word: str) -> bool:
+    """A given or middle name written as its initial (Nguyễn T. Hoa; the dot is stripped)."""
+    return len(word) == 1 and word.isupper()
+
+
+def _given_name_after_family(words: list[str], hits: list[int]) -> bool:
+    """Whether the only nickname-like word is the given name of a full personal name.
+
+    Xinh, Trai, Bé are given names too: "Bùi Thị Xinh" is a name, "Bé Xinh" and "Trần Bé Xinh"
+    are not (two such words). The word must come last, after a family name and at least one
+    middle name, and be a well-formed Vietnamese syllable (so "Lê Thị Cute" stays a nickname).
+    """
+    if len(hits) != 1 or hits[0] != len(words) - 1:
+        return False
+    family = _family_words(words)
+    return bool(family) and len(words) - family >= 2 and syllable_problem(words[-1]) is None
 
 
 def _marked(words: list[str]) -> bool:
