@@ -315,7 +315,8 @@ def throughput(n: int, root: str | None = None) -> dict[str, Any]:
                 "peak_rss_mb": round(int(stats.get("Maximum resident set size (kbytes)", 0))
                                      / 1024, 1),
                 "signed": result["signed"], "candidates": result["candidates"],
-                "clusters": result["clusters"], "planted_recall": recall,
+                "clusters": result["clusters"], "stages": result["stages"],
+                "planted_recall": recall,
                 "cluster_precision": precision, "threads": os.cpu_count(),
                 "load_before": load, "load_after": os.getloadavg()[0]}  # fmt: skip
     finally:

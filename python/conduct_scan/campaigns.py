@@ -39,7 +39,7 @@ import shutil
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -94,6 +94,8 @@ class CampaignSummary:
     raised: int = 0
     seconds: float = 0.0
     by_clause: dict[str, int] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage: ``frequency``, ``signatures``, ``candidates``, ``verification``."""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -310,6 +312,7 @@ def _find(
     texts, _ = _wanted(cols)
     inputs = _sources(paths, texts)
     summary = CampaignSummary()
+    lap = _laps(summary.stages)
     work = out_dir / f".campaigns-{uuid.uuid4().hex[:8]}"
     work.mkdir(parents=True)
     try:
@@ -318,10 +321,13 @@ def _find(
             for text in _texts(source, texts):
                 df.add(text, threads=threads)
         summary.posts = df.posts
+        lap("frequency")
         max_df = max(opts.min_df_posts, int(opts.max_df_share * df.posts))
         keys, summary.signed = _band_keys(inputs, texts, df, max_df, opts, work, threads)
+        lap("signatures")
         nodes, labels = _candidates(keys)
         summary.candidates = len(nodes)
+        lap("candidates")
         clusters, members = None, None
         if len(nodes):
             tables = [t for s in inputs for t in _candidate_posts(s, nodes, cols)]
@@ -331,6 +337,7 @@ def _find(
             posts = posts.with_columns(pl.Series("label", labels[order]))
             clusters, members = _cluster(posts, opts, out_dir, threads)
         _write(out_dir, clusters, members)
+        lap("verification")
         if clusters is not None:
             summary.clusters = clusters.height
             raised = clusters.filter(pl.col("clause_id").is_not_null())
@@ -340,6 +347,18 @@ def _find(
         shutil.rmtree(work, ignore_errors=True)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def _laps(into: dict[str, float]) -> Callable[[str], None]:
+    """``lap(name)`` records the seconds since the previous lap (or since the call) as ``name``."""
+    last = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        into[name] = round(now - last[0], 3)
+        last[0] = now
+
+    return lap
 
 
 def _parquet_files(source: Path) -> list[Path]:
