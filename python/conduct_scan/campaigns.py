@@ -7,13 +7,16 @@ audited into ``OUT`` and writes ``OUT/campaigns/``:
    (Rust, ``DocFrequency``); pairs in more than ``max(min_df_posts, max_df_share × posts)``
    posts are boilerplate (greetings, "chúc mừng năm mới", signatures) and are dropped.
 2. **Signatures.** A MinHash signature of each post's remaining pairs (64 hashes, in Rust with
-   rayon), cut into 16 bands of 4; a post with fewer than ``min_words - 1`` distinctive pairs
-   is not signed. Bands are written batch by batch as Parquet (one directory per band), and
-   the posts' ids, accounts, times and texts next to them, so memory follows a batch.
-3. **Candidates.** Each band's files are grouped by band hash with Polars, one band at a time;
-   posts sharing a hash are joined by an edge, and the connected components (union-find in
-   Rust) are the candidate clusters.
-4. **Verification.** A cluster's representative is its most frequent text (earliest on ties);
+   rayon over the Arrow text column), cut into 16 bands of 4; a post with fewer than
+   ``min_words - 1`` distinctive pairs is not signed. The band hashes (the band mixed in) and
+   the post's number are written batch by batch as Parquet, in buckets by the hash's top bits
+   (about ``BUCKET_ROWS`` keys each), so memory follows a batch, not the posts.
+3. **Candidates.** Each bucket is sorted by hash with Polars, one at a time; posts next to each
+   other with the same hash are joined by an edge (all that is kept), and the connected
+   components (union-find in Rust over the candidates' integer ids) are the candidate
+   clusters. Only the candidates' row groups are read again, for their texts, ids and times.
+4. **Verification** (vectorised; Python loops only over clusters with enough accounts). A
+   cluster's representative is its most frequent text (earliest on ties);
    members whose word-pair Jaccard similarity to it is below ``min_similarity`` are dropped
    (LSH chains unrelated posts through chance collisions). A cluster is kept when at least
    ``min_accounts`` distinct accounts posted it within ``window_hours``.

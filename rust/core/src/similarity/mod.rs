@@ -867,10 +867,8 @@ mod tests {
         assert!(components(2, &[0], &[2]).is_err());
         assert!((jaccard("a b c", "A B C") - 1.0).abs() < 1e-6);
         assert!((jaccard("a b c d", "a b c e") - 2.0 / 4.0).abs() < 1e-6);
-        let (a, b): (Vec<Option<&[u8]>>, Vec<Option<&[u8]>>) = (
-            vec![Some(b"a b c d"), Some(b"x y"), None],
-            vec![Some(b"A B C E"), Some(b"x y"), Some(b"x y")],
-        );
+        let a: Vec<Option<&[u8]>> = vec![Some(b"a b c d"), Some(b"x y"), None];
+        let b: Vec<Option<&[u8]>> = vec![Some(b"A B C E"), Some(b"x y"), Some(b"x y")];
         assert_eq!(jaccard_rows(&a, &b, 2).unwrap(), vec![0.5, 1.0, 0.0]);
         assert!(jaccard_rows(&a, &b[..1], 1).is_err());
     }
