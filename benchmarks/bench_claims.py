@@ -7,7 +7,7 @@ sentence, so the figures below are not tuned on.
 
     python -m benchmarks.bench_claims quality        # claims recall and false matches
     python -m benchmarks.bench_claims campaigns      # cluster precision/recall, decoys
-    python -m benchmarks.bench_claims throughput N   # campaign detection over N posts (RSS)
+    python -m benchmarks.bench_claims throughput N [DIR]  # campaigns over N posts (RSS, CPU)
     python -m benchmarks.bench_claims scan-speed     # nightly scan, 0 vs 10,000 claims
 
 Each prints one JSON line. Without the shared data every command says so and exits 0.
@@ -279,26 +279,68 @@ def make_posts(root: Path, n: int, rows_per_file: int = 1_000_000) -> None:
         pq.write_table(table, root / f"part-{f:04d}.parquet")
 
 
-def throughput(n: int) -> dict[str, Any]:
-    tmp = Path(tempfile.mkdtemp(prefix="bench-campaigns-"))
+def throughput(n: int, root: str | None = None) -> dict[str, Any]:
+    """Campaign detection over an archive of ``n`` posts with planted campaigns: wall and CPU
+    time and peak RSS of the detector alone (``/usr/bin/time -v``; the archive is written
+    first by ``benchmarks.campaign_archive`` in a process of its own), and the campaigns found.
+    With ``root`` the archive is kept there (and reused when it exists)."""
+    tmp = Path(root) if root else Path(tempfile.mkdtemp(prefix="bench-campaigns-"))
     try:
         archive = tmp / "archive"
-        make_posts(archive, n)
+        if not (tmp / "truth.parquet").exists():
+            subprocess.run([sys.executable, "-m", "benchmarks.campaign_archive", str(tmp),
+                            str(n)], check=True)  # fmt: skip
         size = sum(p.stat().st_size for p in archive.iterdir())
-        code = ("import sys, json, resource; from conduct_scan.campaigns import find_campaigns; "
+        out = tmp / "out"
+        shutil.rmtree(out, ignore_errors=True)
+        code = ("import sys, json; from conduct_scan.campaigns import find_campaigns; "
                 "s = find_campaigns(sys.argv[1], [sys.argv[2]]); "
-                "print(json.dumps({**s.to_dict(), 'rss_mb': resource.getrusage("
-                "resource.RUSAGE_SELF).ru_maxrss / 1024}))")  # fmt: skip
+                "print(json.dumps(s.to_dict()))")  # fmt: skip
+        timer = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
+        load = os.getloadavg()[0]
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", code, str(tmp / "out"), str(archive)],
+        done = subprocess.run([*timer, sys.executable, "-c", code, str(out), str(archive)],
                               check=True, capture_output=True, text=True)  # fmt: skip
         wall = time.perf_counter() - started
         result = json.loads(done.stdout.strip().splitlines()[-1])
-        return {"posts": n, "archive_mb": round(size / 1e6, 1), "wall_seconds": round(wall, 1),
-                "peak_rss_mb": round(result["rss_mb"], 1), "clusters": result["clusters"],
-                "threads": os.cpu_count(), "load": os.getloadavg()[0]}  # fmt: skip
+        stats = dict(line.strip().rsplit(": ", 1) for line in done.stderr.splitlines()
+                     if ": " in line)  # fmt: skip
+        truth = pl.read_parquet(tmp / "truth.parquet")
+        members = pl.read_parquet(out / "campaigns" / "members.parquet")
+        recall, precision = _planted_scores(truth, members, min_share=0.8)
+        return {"posts": result["posts"], "archive_mb": round(size / 1e6, 1),
+                "wall_seconds": round(wall, 1),
+                "cpu_seconds": round(float(stats.get("User time (seconds)", "nan"))
+                                     + float(stats.get("System time (seconds)", "nan")), 1),
+                "peak_rss_mb": round(int(stats.get("Maximum resident set size (kbytes)", 0))
+                                     / 1024, 1),
+                "signed": result["signed"], "candidates": result["candidates"],
+                "clusters": result["clusters"], "stages": result["stages"],
+                "planted_recall": recall,
+                "cluster_precision": precision, "threads": os.cpu_count(),
+                "load_before": load, "load_after": os.getloadavg()[0]}  # fmt: skip
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not root:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _planted_scores(
+    truth: pl.DataFrame, members: pl.DataFrame, min_share: float
+) -> tuple[float, float]:
+    """Share of planted campaigns (``camp*``) found with at least ``min_share`` of their copies,
+    and share of clusters that are mostly (90%) one planted campaign."""
+    labelled = members.join(truth, on="post_id", how="left")
+    top = labelled.group_by("cluster_id").agg(
+        pl.col("label").mode().first().alias("label"),
+        (pl.col("label") == pl.col("label").mode().first()).mean().alias("share"),
+        pl.len().alias("size"),
+    )
+    copies = truth.group_by("label").len()
+    good = top.filter(pl.col("label").str.starts_with("camp") & (pl.col("share") >= 0.9))
+    found = good.join(copies, on="label").filter(pl.col("size") >= min_share * pl.col("len"))
+    planted = copies.filter(pl.col("label").str.starts_with("camp")).height
+    return (round(found["label"].n_unique() / max(planted, 1), 4),
+            round(good.height / max(top.height, 1), 4))  # fmt: skip
 
 
 def scan_speed(posts: int = 200_000, claims_n: int = 10_000, repeats: int = 2) -> dict[str, Any]:
@@ -339,7 +381,8 @@ def main(argv: list[str]) -> None:
     elif command == "campaigns":
         result = campaigns(argv[1] if len(argv) > 1 else "eval")
     elif command == "throughput":
-        result = throughput(int(argv[1]) if len(argv) > 1 else 1_000_000)
+        result = throughput(int(argv[1]) if len(argv) > 1 else 1_000_000,
+                            argv[2] if len(argv) > 2 else None)  # fmt: skip
     elif command == "scan-speed":
         result = scan_speed()
     else:

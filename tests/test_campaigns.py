@@ -16,6 +16,7 @@ import pytest
 from conduct_scan._core import DocFrequency, components, minhash_bands, pair_jaccard
 from conduct_scan.campaigns import find_campaigns, lookalike_domain
 from conduct_scan.demo_campaigns import copy_of
+from conduct_scan.errors import InputError
 from conduct_scan.pipeline import scan_archive
 from conduct_scan.report import write_report
 
@@ -181,3 +182,26 @@ def test_campaigns_cli_and_audit_step(tmp_path: Path) -> None:
     assert (
         done.stderr.startswith("conduct-scan: error: ") and "journal.jsonl missing" in done.stderr
     )
+
+
+def test_buckets_and_batches_do_not_change_the_clusters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory is bounded by cutting the work into batches of posts and buckets of band keys;
+    how small they are must not change what is found (here 64 buckets and 7 batches)."""
+    import conduct_scan.campaigns as campaigns
+
+    archive, _ = _archive(tmp_path)
+    out = tmp_path / "out"
+    scan_archive([archive], out)
+    find_campaigns(out)
+    expected = pl.read_parquet(out / "campaigns" / "clusters.parquet")
+    monkeypatch.setattr(campaigns, "BUCKET_ROWS", 1000)
+    monkeypatch.setattr(campaigns, "BATCH_ROWS", 500)
+    small = tmp_path / "small"
+    find_campaigns(small, [archive / "a.parquet", archive / "b.parquet"])
+    got = pl.read_parquet(small / "campaigns" / "clusters.parquet")
+    assert got.height == 3
+    assert got.drop("signals", "clause_id").equals(expected.drop("signals", "clause_id"))
+    with pytest.raises(InputError, match="no such file"):
+        find_campaigns(small, [tmp_path / "missing.parquet"])

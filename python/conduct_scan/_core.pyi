@@ -179,8 +179,10 @@ def minhash_bands(
 ) -> pa.Table:
     """MinHash band hashes (``row``, ``band``, ``hash``) of the texts long enough to sign."""
 
-def pair_jaccard(a: list[str], b: list[str]) -> list[float]:
-    """Jaccard index of the word-pair sets (fold view) of ``a[i]`` and ``b[i]``."""
+def pair_jaccard(a: Any, b: Any, threads: int | None = None) -> list[float]:
+    """Jaccard index of the word-pair sets (fold view) of ``a[i]`` and ``b[i]`` (lists of str
+    or Arrow string arrays; 0.0 where either is null).
+    """
 
 def components(n: int, a: Any, b: Any) -> pa.Table:
     """Connected components (``label``: smallest node) of nodes ``0..n`` joined by edges."""

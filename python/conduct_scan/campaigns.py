@@ -7,13 +7,16 @@ audited into ``OUT`` and writes ``OUT/campaigns/``:
    (Rust, ``DocFrequency``); pairs in more than ``max(min_df_posts, max_df_share × posts)``
    posts are boilerplate (greetings, "chúc mừng năm mới", signatures) and are dropped.
 2. **Signatures.** A MinHash signature of each post's remaining pairs (64 hashes, in Rust with
-   rayon), cut into 16 bands of 4; a post with fewer than ``min_words - 1`` distinctive pairs
-   is not signed. Bands are written batch by batch as Parquet (one directory per band), and
-   the posts' ids, accounts, times and texts next to them, so memory follows a batch.
-3. **Candidates.** Each band's files are grouped by band hash with Polars, one band at a time;
-   posts sharing a hash are joined by an edge, and the connected components (union-find in
-   Rust) are the candidate clusters.
-4. **Verification.** A cluster's representative is its most frequent text (earliest on ties);
+   rayon over the Arrow text column), cut into 16 bands of 4; a post with fewer than
+   ``min_words - 1`` distinctive pairs is not signed. The band hashes (the band mixed in) and
+   the post's number are written batch by batch as Parquet, in buckets by the hash's top bits
+   (about ``BUCKET_ROWS`` keys each), so memory follows a batch, not the posts.
+3. **Candidates.** Each bucket is sorted by hash with Polars, one at a time; posts next to each
+   other with the same hash are joined by an edge (all that is kept), and the connected
+   components (union-find in Rust over the candidates' integer ids) are the candidate
+   clusters. Only the candidates' row groups are read again, for their texts, ids and times.
+4. **Verification** (vectorised; Python loops only over clusters with enough accounts). A
+   cluster's representative is its most frequent text (earliest on ties);
    members whose word-pair Jaccard similarity to it is below ``min_similarity`` are dropped
    (LSH chains unrelated posts through chance collisions). A cluster is kept when at least
    ``min_accounts`` distinct accounts posted it within ``window_hours``.
@@ -33,12 +36,13 @@ has the members flat, with ``cluster_id``.
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -59,6 +63,10 @@ CAMPAIGNS = "campaigns"
 BANDS = 16
 PERMS = 64
 BATCH_ROWS = 65_536
+"""Posts read, signed and written at a time."""
+BUCKET_ROWS = 4_000_000
+"""Band keys (16 bytes each) grouped at a time: about 64 MB, whatever the number of posts."""
+READ_BUFFER = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -83,10 +91,14 @@ class CampaignSummary:
 
     posts: int = 0
     signed: int = 0
+    candidates: int = 0
+    """Posts sharing a band hash with another (read again to be verified)."""
     clusters: int = 0
     raised: int = 0
     seconds: float = 0.0
     by_clause: dict[str, int] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage: ``frequency``, ``signatures``, ``candidates``, ``verification``."""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -156,43 +168,116 @@ def _inputs_of(out: Path) -> tuple[list[Path], dict[str, Any]]:
     return sorted(set(paths.values())), columns
 
 
-def _batches(paths: Sequence[Path], columns: dict[str, Any]) -> Iterator[pa.Table]:
-    """Posts as (text, post_id, account_id, created_at, source_file, row), batch by batch."""
+@dataclass(frozen=True)
+class _Source:
+    """An input file, its rows numbered ``first`` to ``first + rows - 1`` across the inputs."""
+
+    path: Path
+    first: int
+    group_rows: tuple[int, ...]
+
+    @property
+    def rows(self) -> int:
+        return sum(self.group_rows)
+
+    def open(self) -> pq.ParquetFile:
+        # A read buffer: column chunks are streamed page by page, so a row group of a million
+        # posts costs a batch's memory, not the whole chunk's.
+        return pq.ParquetFile(self.path, buffer_size=READ_BUFFER)
+
+
+def _sources(paths: Sequence[Path], texts: Sequence[str]) -> list[_Source]:
+    out, first = [], 0
+    for path in paths:
+        try:
+            meta = pq.read_metadata(path)
+            names = meta.schema.to_arrow_schema().names
+        except (OSError, pa.ArrowInvalid) as error:
+            raise InputError(f"{path}: not a readable Parquet file ({error})") from None
+        missing = [c for c in texts if c not in names]
+        if missing:
+            raise InputError(f"{path}: missing text column {missing[0]!r}")
+        groups = tuple(meta.row_group(g).num_rows for g in range(meta.num_row_groups))
+        out.append(_Source(path, first, groups))
+        first += sum(groups)
+    return out
+
+
+def _text(batch: pa.RecordBatch, texts: Sequence[str]) -> pa.Array:
+    """The post's text: its text column, or its text columns joined by newlines."""
+    parts = [batch.column(c) for c in texts]
+    parts = [p if _STRINGS(p.type) else pc.cast(p, pa.large_string()) for p in parts]
+    if len(parts) == 1:
+        return parts[0]
+    parts = [pc.fill_null(pc.cast(p, pa.large_string()), "") for p in parts]
+    return pc.binary_join_element_wise(*parts, pa.scalar("\n", pa.large_string()))
+
+
+def _STRINGS(t: pa.DataType) -> bool:
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t)
+                or pa.types.is_large_binary(t) or pa.types.is_string_view(t))  # fmt: skip
+
+
+def _texts(source: _Source, texts: Sequence[str]) -> Iterator[pa.Array]:
+    """The source's texts, ``BATCH_ROWS`` at a time."""
+    for batch in _row_group_batches(source.open(), list(texts), range(len(source.group_rows))):
+        yield _text(batch, texts)
+
+
+def _row_group_batches(
+    file: pq.ParquetFile, columns: list[str], groups: Iterable[int]
+) -> Iterator[pa.RecordBatch]:
+    # One row group at a time: over a whole file, iter_batches reads row groups ahead
+    # (146 MB of Arrow buffers for a 1 M-post file, 24 MB like this).
+    for g in groups:
+        yield from file.iter_batches(batch_size=BATCH_ROWS, columns=columns, row_groups=[g],
+                                     use_threads=False)  # fmt: skip
+
+
+def _wanted(columns: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
     texts = list(columns.get("text") or ["text"])
     wanted = {"post_id": columns.get("post_id", "post_id"),
               "account_id": columns.get("account", "account_id"),
               "created_at": columns.get("time") or "created_at"}  # fmt: skip
-    for path in paths:
-        try:
-            file = pq.ParquetFile(path)
-        except (OSError, pa.ArrowInvalid) as error:
-            raise InputError(f"{path}: not a readable Parquet file ({error})") from None
-        names = file.schema_arrow.names
-        missing = [c for c in texts if c not in names]
-        if missing:
-            raise InputError(f"{path}: missing text column {missing[0]!r}")
-        read = [c for c in dict.fromkeys([*texts, *wanted.values()]) if c in names]
-        first = 0
-        for batch in file.iter_batches(batch_size=BATCH_ROWS, columns=read):
-            table = pa.Table.from_batches([batch])
-            n = table.num_rows
-            parts = [pc.cast(table.column(c), pa.large_string()) for c in texts]
-            newline = pa.scalar("\n", pa.large_string())
-            text = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(
-                *[pc.fill_null(p, "") for p in parts], newline)  # fmt: skip
+    return texts, wanted
 
+
+def _posts(source: _Source, rows: np.ndarray, columns: dict[str, Any]) -> Iterator[pa.Table]:
+    """Rows ``rows`` (sorted, within the file) of ``source`` as (text, post_id, account_id,
+    created_at, source_file, row), reading only the row groups that hold them.
+    """
+    texts, wanted = _wanted(columns)
+    file = source.open()
+    names = file.schema_arrow.names
+    read = [c for c in dict.fromkeys([*texts, *wanted.values()]) if c in names]
+    ends = np.cumsum(source.group_rows)
+    for g in np.unique(np.searchsorted(ends, rows, side="right")).tolist():
+        start = int(ends[g] - source.group_rows[g])
+        for batch in _row_group_batches(file, read, [g]):
+            lo, hi = np.searchsorted(rows, [start, start + batch.num_rows])
+            take = rows[lo:hi] - start
+            start += batch.num_rows
+            if not len(take):
+                continue
+            table = pa.Table.from_batches([batch]).take(pa.array(take))
+            n = table.num_rows
             ids = {key: pc.cast(table.column(name), pa.string()) if name in names
                    else pa.nulls(n, pa.string()) for key, name in wanted.items()
                    if key != "created_at"}  # fmt: skip
             time_name = wanted["created_at"]
-            created = (to_utc(table.column(time_name), time_name, str(path)) if time_name in names
-                       else pa.nulls(n, pa.timestamp("us", "UTC")))  # fmt: skip
+            created = (
+                to_utc(table.column(time_name), time_name, str(source.path))
+                if time_name in names
+                else pa.nulls(n, pa.timestamp("us", "UTC"))
+            )
             yield pa.table({
-                "text": text, "post_id": ids["post_id"], "account_id": ids["account_id"],
-                "created_at": created, "source_file": pa.array([str(path)] * n, pa.string()),
-                "row": pa.array(np.arange(first, first + n, dtype=np.int64)),
+                "text": pc.cast(_text(table.combine_chunks().to_batches()[0], texts),
+                                pa.large_string()),
+                "post_id": ids["post_id"], "account_id": ids["account_id"],
+                "created_at": created, "source_file": pa.array([str(source.path)] * n, pa.string()),
+                "row": pa.array(rows[lo:hi], pa.int64()),
+                "idx": pa.array(rows[lo:hi] + source.first, pa.int64()),
             })  # fmt: skip
-            first += n
 
 
 def find_campaigns(
@@ -227,40 +312,35 @@ def _find(
     else:
         paths, run_columns = _inputs_of(out_dir)
     cols = {**run_columns, **(columns or {})}
+    texts, _ = _wanted(cols)
+    inputs = _sources(paths, texts)
     summary = CampaignSummary()
+    lap = _laps(summary.stages)
     work = out_dir / f".campaigns-{uuid.uuid4().hex[:8]}"
     work.mkdir(parents=True)
     try:
         df = DocFrequency(22)
-        for batch in _batches(paths, cols):
-            df.add(batch.column("text"), threads=threads)
+        for source in inputs:
+            for text in _texts(source, texts):
+                df.add(text, threads=threads)
         summary.posts = df.posts
+        lap("frequency")
         max_df = max(opts.min_df_posts, int(opts.max_df_share * df.posts))
-        offset = 0
-        for b in range(BANDS):
-            (work / f"band{b:02d}").mkdir()
-        part = 0
-        for batch in _batches(paths, cols):
-            bands = minhash_bands(batch.column("text"), df, perms=PERMS, bands=BANDS,
-                                  min_pairs=max(opts.min_words - 1, 1), max_df=max_df,
-                                  threads=threads)  # fmt: skip
-            rows = bands.column("row")
-            signed = pc.unique(rows)
-            summary.signed += len(signed)
-            idx = pc.add(rows, pa.scalar(offset, pa.int64()))
-            frame = pl.from_arrow(bands.set_column(0, "idx", idx))
-            assert isinstance(frame, pl.DataFrame)
-            for (band,), group in frame.partition_by("band", as_dict=True).items():
-                group.select("idx", "hash").write_parquet(
-                    work / f"band{band:02d}" / f"{part:06d}.parquet"
-                )
-            posts = batch.take(signed).append_column(
-                "idx", pc.add(signed, pa.scalar(offset, pa.int64())))  # fmt: skip
-            pq.write_table(posts, work / f"posts-{part:06d}.parquet")
-            offset += batch.num_rows
-            part += 1
-        clusters, members = _cluster(work, offset, opts, out_dir) if part else (None, None)
+        keys, summary.signed = _band_keys(inputs, texts, df, max_df, opts, work, threads)
+        lap("signatures")
+        nodes, labels = _candidates(keys)
+        summary.candidates = len(nodes)
+        lap("candidates")
+        clusters, members = None, None
+        if len(nodes):
+            tables = [t for s in inputs for t in _candidate_posts(s, nodes, cols)]
+            posts = pl.from_arrow(pa.concat_tables(tables))
+            assert isinstance(posts, pl.DataFrame)
+            order = np.searchsorted(nodes, posts["idx"].to_numpy())
+            posts = posts.with_columns(pl.Series("label", labels[order]))
+            clusters, members = _cluster(posts, opts, out_dir, threads)
         _write(out_dir, clusters, members)
+        lap("verification")
         if clusters is not None:
             summary.clusters = clusters.height
             raised = clusters.filter(pl.col("clause_id").is_not_null())
@@ -272,6 +352,18 @@ def _find(
     return summary
 
 
+def _laps(into: dict[str, float]) -> Callable[[str], None]:
+    """``lap(name)`` records the seconds since the previous lap (or since the call) as ``name``."""
+    last = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        into[name] = round(now - last[0], 3)
+        last[0] = now
+
+    return lap
+
+
 def _parquet_files(source: Path) -> list[Path]:
     if source.is_dir():
         return sorted(source.rglob("*.parquet"))
@@ -280,39 +372,119 @@ def _parquet_files(source: Path) -> list[Path]:
     raise InputError(f"{source}: no such file or directory")
 
 
-def _cluster(
-    work: Path, n: int, opts: CampaignOptions, out: Path
-) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
-    sources, targets = [], []
-    for b in range(BANDS):
-        files = list((work / f"band{b:02d}").glob("*.parquet"))
-        if not files:
-            continue
-        # One band at a time: memory follows a band's rows (a sixteenth of the signatures).
-        edges = (
-            pl.scan_parquet(files)
-            .group_by("hash")
-            .agg(pl.col("idx").min().alias("root"), pl.col("idx"))
-            .filter(pl.col("idx").list.len() >= 2)
-            .select("root", "idx")
-            .explode("idx")
-            .filter(pl.col("idx") != pl.col("root"))
-            .collect(engine="streaming")
+def _candidate_posts(
+    source: _Source, nodes: np.ndarray, columns: dict[str, Any]
+) -> Iterator[pa.Table]:
+    lo, hi = np.searchsorted(nodes, [source.first, source.first + source.rows])
+    if lo < hi:
+        yield from _posts(source, nodes[lo:hi] - source.first, columns)
+
+
+def _band_keys(
+    inputs: Sequence[_Source], texts: Sequence[str], df: DocFrequency, max_df: int,
+    opts: CampaignOptions, work: Path, threads: int | None,
+) -> tuple[list[Path], int]:  # fmt: skip
+    """Signs every post and writes its band hashes (the band is mixed into the hash) with the
+    post's number, in buckets by the hash's top bits: a bucket holds about ``BUCKET_ROWS``
+    keys, so grouping one bucket at a time bounds the memory whatever the number of posts.
+    """
+    posts = sum(s.rows for s in inputs)
+    bits = max(0, math.ceil(math.log2(max(1.0, posts * BANDS / BUCKET_ROWS))))
+    writers: dict[int, pq.ParquetWriter] = {}
+    signed = 0
+    try:
+        for source in inputs:
+            offset = source.first
+            for text in _texts(source, texts):
+                bands = minhash_bands(text, df, perms=PERMS, bands=BANDS,
+                                      min_pairs=max(opts.min_words - 1, 1), max_df=max_df,
+                                      threads=threads)  # fmt: skip
+                signed += bands.num_rows // BANDS
+                hashes = bands.column("hash").to_numpy()
+                idx = bands.column("row").to_numpy() + offset
+                offset += len(text)
+                # Numpy, not Polars: its buffers go back to the system at once.
+                bucket = (hashes >> np.uint64(64 - bits)).astype(np.int64) if bits else None
+                cuts = [0, len(hashes)]
+                if bucket is not None:
+                    order = np.argsort(bucket, kind="stable")
+                    hashes, idx, bucket = hashes[order], idx[order], bucket[order]
+                    cuts = np.searchsorted(bucket, np.arange((1 << bits) + 1)).tolist()
+                for key in range(len(cuts) - 1):
+                    lo, hi = cuts[key], cuts[key + 1]
+                    if lo == hi:
+                        continue
+                    table = pa.table({"hash": hashes[lo:hi], "idx": idx[lo:hi]})
+                    if key not in writers:
+                        writers[key] = pq.ParquetWriter(work / f"keys-{key:05d}.parquet",
+                                                        table.schema)  # fmt: skip
+                    writers[key].write_table(table)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return sorted(work / f"keys-{k:05d}.parquet" for k in writers), signed
+
+
+def _candidates(keys: Sequence[Path]) -> tuple[np.ndarray, np.ndarray]:
+    """The posts sharing a band hash with another (sorted numbers) and their component's
+    label (its smallest post number). Each bucket is sorted by hash with Polars; posts next to
+    each other with the same hash are joined by an edge, the only thing kept.
+    """
+    a_parts, b_parts = [], []
+    for path in keys:
+        pairs = (
+            pl.scan_parquet(path)
+            .sort("hash")
+            .with_columns(
+                prev=pl.col("idx").shift(1), same=pl.col("hash") == pl.col("hash").shift(1)
+            )
+            .filter(pl.col("same"))
+            .select("prev", "idx")
+            .collect()
         )
-        sources.append(edges["root"].to_arrow())
-        targets.append(edges["idx"].to_arrow())
-    if not sources or not sum(len(s) for s in sources):
-        return None, None
-    a = pa.chunked_array(sources, pa.int64()).combine_chunks()
-    b_ = pa.chunked_array(targets, pa.int64()).combine_chunks()
-    labels = components(n, a, b_).column("label").to_numpy()
-    nodes = np.unique(np.concatenate([a.to_numpy(), b_.to_numpy()]))
-    clustered = pl.DataFrame({"idx": nodes, "label": labels[nodes]})
-    posts = (
-        pl.scan_parquet(list(work.glob("posts-*.parquet")))
-        .join(clustered.lazy(), on="idx", how="inner")
-        .collect(engine="streaming")
+        a_parts.append(pairs["prev"].to_numpy())
+        b_parts.append(pairs["idx"].to_numpy())
+    a = np.concatenate([np.empty(0, np.int64), *a_parts])
+    b = np.concatenate([np.empty(0, np.int64), *b_parts])
+    if not len(a):
+        return a, a
+    nodes = np.unique(np.concatenate([a, b]))
+    ca = pa.array(np.searchsorted(nodes, a), pa.int64())
+    cb = pa.array(np.searchsorted(nodes, b), pa.int64())
+    compact = components(len(nodes), ca, cb).column("label").to_numpy()
+    return nodes, nodes[compact]
+
+
+def _cluster(
+    posts: pl.DataFrame, opts: CampaignOptions, out: Path, threads: int | None
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """Verifies the candidate clusters (``label``) and keeps the campaigns; vectorised, the
+    per-cluster loop runs only over clusters with enough accounts.
+    """
+    counts = posts.group_by("label", "text").agg(
+        pl.len().alias("n"), pl.col("created_at").min().alias("first")
     )
+    representatives = (
+        counts.sort(
+            ["label", "n", "first", "text"],
+            descending=[False, True, False, False],
+            nulls_last=False,
+        )
+        .unique("label", keep="first", maintain_order=True)
+        .select("label", pl.col("text").alias("representative"))
+    )
+    posts = posts.join(representatives, on="label")
+    similarity = pair_jaccard(posts["representative"].to_arrow(), posts["text"].to_arrow(),
+                              threads=threads)  # fmt: skip
+    posts = posts.with_columns(pl.Series("similarity", similarity, pl.Float32)).filter(
+        pl.col("similarity") >= opts.min_similarity
+    )
+    enough = (
+        posts.group_by("label")
+        .agg(pl.col("account_id").n_unique().alias("accounts"))
+        .filter(pl.col("accounts") >= opts.min_accounts)
+    )
+    posts = posts.join(enough.select("label"), on="label", how="semi")
     violations = _violation_signals(out)
     official = _official_domains()
     rows: list[dict[str, Any]] = []
@@ -321,20 +493,9 @@ def _cluster(
     for (_label,), group in sorted(
         posts.partition_by("label", as_dict=True).items(), key=lambda kv: kv[0]
     ):
-        texts = group["text"].to_list()
-        times = group["created_at"].to_list()
-        counts = Counter(texts)
-        first_time: dict[str, Any] = {}
-        for t, when in zip(texts, times, strict=True):
-            if when is not None and (t not in first_time or when < first_time[t]):
-                first_time[t] = when
-        representative = min(counts, key=lambda t: (-counts[t], str(first_time.get(t, "")), t))
-        similarity = pair_jaccard([representative] * len(texts), texts)
-        group = group.with_columns(pl.Series("similarity", similarity, pl.Float32))
-        group = group.filter(pl.col("similarity") >= opts.min_similarity).sort("created_at", "idx")
+        representative = group["representative"][0]
+        group = group.sort("created_at", "idx")
         accounts = group["account_id"].n_unique()
-        if accounts < opts.min_accounts:
-            continue
         best = _window_accounts(group, window)
         if best < opts.min_accounts:
             continue

@@ -9,7 +9,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use conduct_scan_core::arrow::{bands_batch, claim_findings_batch, labels_batch, TextColumn};
 use conduct_scan_core::ruleset::{validate_claims, Claim};
 use conduct_scan_core::similarity::{self, ClaimIndex, ClaimMatch, DocFrequency, MinHashOptions};
-use conduct_scan_core::{catch_panic, Error, Result};
+use conduct_scan_core::{catch_panic, Error, Result, TextSource};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -237,13 +237,38 @@ pub fn minhash_bands<'py>(
     table(py, batch)
 }
 
-/// Jaccard index of the word-pair sets (fold view) of `a[i]` and `b[i]`.
+/// The rows of Arrow text chunks, in order.
+fn rows_of<'a>(columns: &'a [TextColumn<'a>]) -> Vec<Option<&'a [u8]>> {
+    columns
+        .iter()
+        .flat_map(|c| (0..c.len()).map(move |i| c.bytes(i)))
+        .collect()
+}
+
+/// Jaccard index of the word-pair sets (fold view) of `a[i]` and `b[i]` (lists of str or Arrow
+/// string arrays; 0.0 where either is null).
 #[pyfunction]
-pub fn pair_jaccard(py: Python<'_>, a: Vec<String>, b: Vec<String>) -> PyResult<Vec<f32>> {
-    if a.len() != b.len() {
+#[pyo3(signature = (a, b, threads=None))]
+pub fn pair_jaccard(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    b: &Bound<'_, PyAny>,
+    threads: Option<usize>,
+) -> PyResult<Vec<f32>> {
+    let (a, b) = (texts_of(a)?, texts_of(b)?);
+    fn columns(chunks: &[ArrayRef]) -> Result<Vec<TextColumn<'_>>> {
+        chunks.iter().map(|c| TextColumn::new(c.as_ref())).collect()
+    }
+    let (ca, cb) = (
+        columns(&a).map_err(|e| to_py_err(py, e))?,
+        columns(&b).map_err(|e| to_py_err(py, e))?,
+    );
+    let (ra, rb) = (rows_of(&ca), rows_of(&cb));
+    if ra.len() != rb.len() {
         return Err(PyValueError::new_err("a and b differ in length"));
     }
-    py.detach(|| catch_panic(|| Ok(a.iter().zip(&b).map(|(x, y)| similarity::jaccard(x, y)).collect())))
+    let threads = default_threads(threads);
+    py.detach(|| catch_panic(|| similarity::jaccard_rows(&ra, &rb, threads)))
         .map_err(|e| to_py_err(py, e))
 }
 

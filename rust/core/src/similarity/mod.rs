@@ -737,6 +737,28 @@ pub fn minhash_bands(
     })
 }
 
+/// [`jaccard`] of `a[i]` and `b[i]` for every row (0.0 where either is null), in parallel: the
+/// verification of candidate copies against their cluster's representative.
+pub fn jaccard_rows(a: &[Option<&[u8]>], b: &[Option<&[u8]>], threads: usize) -> Result<Vec<f32>> {
+    if a.len() != b.len() {
+        return Err(Error::Input(format!("{} texts against {}", a.len(), b.len())));
+    }
+    let slot = Mutex::new(None);
+    let work = || {
+        a.par_iter()
+            .zip(b)
+            .map(|(x, y)| match (x, y) {
+                (Some(x), Some(y)) => jaccard(&String::from_utf8_lossy(x), &String::from_utf8_lossy(y)),
+                _ => 0.0,
+            })
+            .collect()
+    };
+    Ok(match pool(&slot, threads)? {
+        Some(pool) => pool.install(work),
+        None => work(),
+    })
+}
+
 /// Connected components of the graph on `0..n` with edges `a[i]–b[i]`: each node's label is
 /// the smallest node of its component (union-find with path halving).
 pub fn components(n: usize, a: &[u64], b: &[u64]) -> Result<Vec<u64>> {
@@ -845,5 +867,9 @@ mod tests {
         assert!(components(2, &[0], &[2]).is_err());
         assert!((jaccard("a b c", "A B C") - 1.0).abs() < 1e-6);
         assert!((jaccard("a b c d", "a b c e") - 2.0 / 4.0).abs() < 1e-6);
+        let a: Vec<Option<&[u8]>> = vec![Some(b"a b c d"), Some(b"x y"), None];
+        let b: Vec<Option<&[u8]>> = vec![Some(b"A B C E"), Some(b"x y"), Some(b"x y")];
+        assert_eq!(jaccard_rows(&a, &b, 2).unwrap(), vec![0.5, 1.0, 0.0]);
+        assert!(jaccard_rows(&a, &b[..1], 1).is_err());
     }
 }
