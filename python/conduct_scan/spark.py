@@ -1,13 +1,16 @@
 """The audit on Apache Spark: the same scan, distributed by Spark, written in the same layout.
 
-``scan_spark`` reads an archive with Spark's Parquet reader and sends its posts through
-``DataFrame.mapInArrow``: each Python worker rebuilds the ruleset from its TOML text (shipped
-with the job, not a pickled scanner: the Hyperscan cache makes every load after the first
-cheap), keeps one ``Scanner`` per ruleset for the life of the worker, and scans each Arrow
-batch zero-copy, exactly as the local engine does (the same column checks, time handling,
-window filter, violations and account-count code from ``pipeline``). Spark does the
-distribution, the retries of failed tasks and the group-bys (posts per account and day,
-counts per input). The output directory is the one ``conduct-scan scan`` writes
+``scan_spark`` cuts an archive into tasks of even size (whole files, or runs of row groups of a
+large file) and runs ``DataFrame.mapInArrow`` over the task numbers: each task's Python worker
+reads its pieces with Arrow as the local engine does (the posts never pass through the JVM,
+whose row and Arrow conversions cost more than the scan), rebuilds the ruleset once from its
+TOML text (shipped with the job, not a pickled scanner: the Hyperscan cache makes every load
+after the first cheap), keeps one ``Scanner`` per ruleset for the life of the worker, and scans
+each batch zero-copy with the local engine's code (the same column checks, time handling,
+window filter, violations and account-count code from ``pipeline``). Each task writes its
+violations as a part of ``violations/`` itself; Spark does the distribution, the retries of
+failed tasks and the group-by of posts per account and day. A DataFrame of posts goes through
+``mapInArrow`` directly. The output directory is the one ``conduct-scan scan`` writes
 (``violations/``, ``accounts/``, ``journal.jsonl``, ``manifest.json``, ``ruleset.json``), so
 ``conduct-scan report OUT``, Polars and DuckDB read it unchanged, and a later local run into the
 same directory takes the inputs audited here as already audited.
