@@ -884,7 +884,7 @@ def _run(
         posts, info = _dataframe_posts(sources_or_dataframe, columns)
         inputs = _Inputs([InputResult(DATAFRAME_SOURCE, "scanned", ruleset_sha256=rules.sha256)],
                          {}, [], [])  # fmt: skip
-        job = _Job(source, columns, window, {}, info, out=str(tmp))
+        job = _Job(source, columns, window, {}, info, out=str(tmp.resolve()))
     else:
         inputs = _check_inputs(sources_or_dataframe, columns, window, rules.sha256)
         if inputs.bad and not skip_bad_files:
@@ -892,7 +892,7 @@ def _run(
         files = {path: replace(info, schema=None) for path, info in inputs.files.items()}
         tasks = _tasks(files, int(spark.sparkContext.defaultParallelism))
         job = _Job(source, columns, window, files, tasks=tasks, batch_rows=batch_rows,
-                   out=str(tmp))  # fmt: skip
+                   out=str(tmp.resolve()))  # fmt: skip
         # One row per task: the workers read the files themselves (the local engine's reader).
         posts = spark.range(0, len(tasks), 1, len(tasks)) if tasks else None
     settings = {
