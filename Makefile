@@ -90,10 +90,13 @@ bench-store: build ## Same archive from local disk and from a local S3 server (S
 bench-ci: build ## Quick benchmark gate (10 MB): fails unless conduct_scan is >= 2x Polars
 	$(BIN)/python -m benchmarks ci
 
-SPARK_BENCH_POSTS ?= 2000000
+# 12.5 M demo posts are ~1 GB of text (~340 MB of Parquet), the size issue 14 asks for.
+SPARK_BENCH_POSTS ?= 12500000
+SPARK_BENCH_REPEAT ?= 1
 
-bench-spark: build ## Local engine vs Spark local[1] vs local[2] on one demo archive (SPARK_BENCH_POSTS)
-	$(BIN)/python -m benchmarks.bench_spark --posts $(SPARK_BENCH_POSTS)
+bench-spark: build ## Local engine vs Spark local[1] vs local[2] on one demo archive (SPARK_BENCH_POSTS, SPARK_BENCH_REPEAT, SPARK_BENCH_ARCHIVE to reuse one)
+	$(BIN)/python -m benchmarks.bench_spark --posts $(SPARK_BENCH_POSTS) --repeat $(SPARK_BENCH_REPEAT) \
+		$(if $(SPARK_BENCH_ARCHIVE),--archive $(SPARK_BENCH_ARCHIVE))
 
 bench-claims: build ## Claims and campaigns figures of issue 16 (shared data; CLAIMS_POSTS for throughput)
 	$(BIN)/python -m benchmarks.bench_claims quality eval

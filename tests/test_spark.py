@@ -285,3 +285,73 @@ def test_cli_missing_column_one_line(spark: Any, tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
     assert manifest["inputs_by_status"] == {"scanned": 1, "failed": 1}
     assert spark.sparkContext._jsc is not None  # the test's session is still running
+
+
+def test_tasks_cover_every_row_group_once() -> None:
+    from conduct_scan.read import Input
+
+    def info(name: str, groups: list[int]) -> spark_engine._FileInfo:
+        size = sum(groups)
+        return spark_engine._FileInfo(Input(Path(name), name, size=size), None, None,
+                                      groups=tuple((10, g) for g in groups))  # fmt: skip
+
+    files = {"/a": info("/a", [100] * 40), "/b": info("/b", [30]), "/c": info("/c", [50, 50])}
+    tasks = spark_engine._tasks(files, cores=2)
+    assert len(tasks) == spark_engine.TASKS_PER_CORE * 2
+    seen = collections.Counter()
+    for task in tasks:
+        for piece in task:
+            groups = (
+                piece.row_groups
+                if piece.row_groups is not None
+                else range(len(files[piece.file].groups))
+            )
+            seen.update((piece.file, g) for g in groups)
+            if piece.row_groups:  # row numbers of the file: 10 rows a group before it
+                assert piece.first_row == 10 * piece.row_groups[0]
+    assert seen == collections.Counter({(f, g) for f, i in files.items()
+                                        for g in range(len(i.groups))})  # fmt: skip
+    loads = [sum(p.size for p in task) for task in tasks]
+    assert max(loads) <= 1.5 * sum(loads) / len(loads)  # the big file is cut, tasks even
+
+
+def test_a_large_file_is_read_by_several_tasks(spark: Any, archive: Path, tmp_path: Path) -> None:
+    table = pq.read_table(archive)  # one file of 6,000 posts in row groups of 250
+    root = tmp_path / "a"
+    root.mkdir()
+    pq.write_table(table.drop_columns(["date"]), root / "all.parquet", row_group_size=250)
+    files = spark_engine._check_inputs([root], spark_engine.Columns(text=TEXT),
+                                       spark_engine.Window(), "")  # fmt: skip
+    tasks = spark_engine._tasks(files.files, int(spark.sparkContext.defaultParallelism))
+    assert len(tasks) > 2 and all(p.row_groups for t in tasks for p in t)
+    local = scan_archive([root], tmp_path / "local", text_columns=TEXT)
+    spark_engine.scan_spark(spark, [root], tmp_path / "spark", text_columns=TEXT)
+    key = [*FINDING_KEY, "row"]  # the file's row numbers, whichever task read the row
+    a, b = (pq.read_table(tmp_path / o / "violations", columns=key) for o in ("local", "spark"))
+    assert a.num_rows > 100
+    assert a.sort_by([(c, "ascending") for c in key]).equals(
+        b.sort_by([(c, "ascending") for c in key])
+    )
+    assert _posts_per_account(tmp_path / "spark") == _posts_per_account(tmp_path / "local")
+    assert local.total("findings") == b.num_rows
+
+
+def test_input_failing_midway_leaves_no_rows(spark: Any, tmp_path: Path) -> None:
+    root = tmp_path / "a"
+    root.mkdir()
+    good = pa.table({"post_id": pa.array([b"1", b"2"], pa.binary()), "account_id": ["u", "v"],
+                     "text": ["đồ ngu", "xin chào"]})  # fmt: skip
+    pq.write_table(good, root / "1.parquet")
+    # Row groups of one row: the file is cut into tasks, and only its last row is unreadable.
+    ids = [str(i).encode() for i in range(40)] + [b"\xff\xfe"]
+    bad = pa.table({"post_id": pa.array(ids, pa.binary()), "account_id": ["w"] * 41,
+                    "text": ["đồ ngu"] * 41})  # fmt: skip
+    pq.write_table(bad, root / "2.parquet", row_group_size=1)
+    summary = spark_engine.scan_spark(spark, [root], tmp_path / "spark", skip_bad_files=True)
+    local = scan_archive([root], tmp_path / "local")
+    statuses = [(i.path.rsplit("/", 1)[1], i.status, i.error) for i in summary.inputs]
+    assert statuses == [(i.path.rsplit("/", 1)[1], i.status, i.error) for i in local.inputs]
+    assert statuses[1][1] == "failed"
+    assert _findings(tmp_path / "spark") == _findings(tmp_path / "local")
+    assert set(pq.read_table(tmp_path / "spark" / "violations")["account_id"].to_pylist()) == {"u"}
+    assert _posts_per_account(tmp_path / "spark") == _posts_per_account(tmp_path / "local")

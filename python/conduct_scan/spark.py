@@ -1,13 +1,16 @@
 """The audit on Apache Spark: the same scan, distributed by Spark, written in the same layout.
 
-``scan_spark`` reads an archive with Spark's Parquet reader and sends its posts through
-``DataFrame.mapInArrow``: each Python worker rebuilds the ruleset from its TOML text (shipped
-with the job, not a pickled scanner: the Hyperscan cache makes every load after the first
-cheap), keeps one ``Scanner`` per ruleset for the life of the worker, and scans each Arrow
-batch zero-copy, exactly as the local engine does (the same column checks, time handling,
-window filter, violations and account-count code from ``pipeline``). Spark does the
-distribution, the retries of failed tasks and the group-bys (posts per account and day,
-counts per input). The output directory is the one ``conduct-scan scan`` writes
+``scan_spark`` cuts an archive into tasks of even size (whole files, or runs of row groups of a
+large file) and runs ``DataFrame.mapInArrow`` over the task numbers: each task's Python worker
+reads its pieces with Arrow as the local engine does (the posts never pass through the JVM,
+whose row and Arrow conversions cost more than the scan), rebuilds the ruleset once from its
+TOML text (shipped with the job, not a pickled scanner: the Hyperscan cache makes every load
+after the first cheap), keeps one ``Scanner`` per ruleset for the life of the worker, and scans
+each batch zero-copy with the local engine's code (the same column checks, time handling,
+window filter, violations and account-count code from ``pipeline``). Each task writes its
+violations as a part of ``violations/`` itself; Spark does the distribution, the retries of
+failed tasks and the group-by of posts per account and day. A DataFrame of posts goes through
+``mapInArrow`` directly. The output directory is the one ``conduct-scan scan`` writes
 (``violations/``, ``accounts/``, ``journal.jsonl``, ``manifest.json``, ``ruleset.json``), so
 ``conduct-scan report OUT``, Polars and DuckDB read it unchanged, and a later local run into the
 same directory takes the inputs audited here as already audited.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import heapq
 import os
 import re
 import shutil
@@ -28,29 +32,29 @@ import sys
 import tempfile
 import time
 import urllib.parse
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from conduct_scan import pipeline
 from conduct_scan._core import ClaimIndex, Ruleset, Scanner
 from conduct_scan.claims import claim_index, claims_digest
 from conduct_scan.errors import ConductScanError, InputError, ScanError
 from conduct_scan.pipeline import (
     CONTEXT_CHARS,
+    DEFAULT_BATCH_BYTES,
     STANDARD_COLUMNS,
     InputResult,
     RunSummary,
     _account_counts,
     _as_utc,
+    _count_severities,
     _fingerprint,
-    _internal_error,
     _journal_result,
     _load_ruleset,
     _prepare_batch,
@@ -58,14 +62,26 @@ from conduct_scan.pipeline import (
     _with_claims,
     _write_manifest,
 )
-from conduct_scan.read import Columns, Input, Plan, Window, discover, plan
+from conduct_scan.read import (
+    Columns,
+    Input,
+    Plan,
+    Window,
+    _as_input_error,
+    discover,
+    plan,
+    rows_per_batch,
+    split_by_bytes,
+)
 from conduct_scan.write import (
     ACCOUNTS,
     ACCOUNTS_SCHEMA,
+    DICTIONARY_COLUMNS,
     JOURNAL,
     VIOLATIONS,
     VIOLATIONS_SCHEMA,
     Journal,
+    _without_rows_of,
     clear_outputs,
     output_lock,
     write_json,
@@ -81,18 +97,35 @@ FAULT_PROPERTY = "conduct_scan.test.fail_first_attempt"
 """A job-local property (``SparkContext.setLocalProperty``): when set, the first attempt of the
 first task raises, so tests can check that Spark's retry gives the same result."""
 DATAFRAME_SOURCE = "<dataframe>"
+JVM_OPTIONS = "spark.driver.extraJavaOptions"
+LOCAL_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+"""The JVM of a local session (``--engine spark`` on paths): the workers read and scan the
+posts, the JVM only plans and schedules, so its optimising JIT compiler and parallel GC cost
+more CPU than they save (measured: 27 CPU-s of the JVM's down to 14 on 2M posts)."""
 TMP_PREFIX = ".spark-"
 
-# What a worker emits: one schema for three kinds of rows (``kind``): ``v`` a violation (the
-# columns of VIOLATIONS_SCHEMA), ``a`` posts per account and day of one batch (ACCOUNTS_SCHEMA,
-# summed by Spark), ``s`` the counts of one input in one batch (summed by Spark).
+TASKS_PER_CORE = 4
+"""Tasks per core of the cluster (``defaultParallelism``): enough for the last wave of tasks
+to even out, and for a retried task to redo little."""
+
+# What a worker emits: one schema for five kinds of rows (``kind``): ``p`` the part of
+# ``violations/`` the task wrote (``part``); ``a`` posts per account and day of one task (the
+# columns of ACCOUNTS_SCHEMA, summed by Spark's group-by); per input and task, ``s`` its counts
+# and ``c`` its findings of one severity (summed by Spark); ``e`` an input that could not be read
+# or scanned (``error``: the local engine's line for it).
 _STAT_COLUMNS = ("posts", "bytes", "null_texts", "invalid_utf8")
 OUTPUT_SCHEMA = pa.schema(
     [
         ("kind", pa.string()),
-        *[(f.name, f.type) for f in VIOLATIONS_SCHEMA],
+        ("source_file", pa.string()),
+        ("account_id", pa.string()),
+        ("account_type", pa.string()),
         ("day", pa.date32()),
         *[(name, pa.int64()) for name in _STAT_COLUMNS],
+        ("severity", pa.string()),
+        ("findings", pa.int64()),
+        ("error", pa.string()),
+        ("part", pa.string()),
     ]
 )
 
@@ -211,6 +244,23 @@ class _FileInfo:
     account_type: str | None
     schema: pa.Schema | None = None
     """The file's Arrow schema (its columns the scan reads), for the driver only."""
+    groups: tuple[tuple[int, int], ...] = ()
+    """(rows, compressed bytes) of each row group, from the footer: how the driver cuts a
+    large file into tasks."""
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """Part of one input read by one task: some of its row groups, or all of them."""
+
+    file: str
+    """The input's key in ``_Job.files``."""
+    row_groups: tuple[int, ...] | None
+    """Row groups to read, in order (None: the whole file)."""
+    first_row: int
+    """Rows of the file before the first of them (the local engine's row numbers)."""
+    size: int
+    """Compressed bytes, to even out the tasks."""
 
 
 @dataclass(frozen=True)
@@ -223,26 +273,51 @@ class _Job:
     files: dict[str, _FileInfo]
     """Absolute local path -> the file; empty for a DataFrame (then ``dataframe`` is used)."""
     dataframe: _FileInfo | None = None
-    by_crc: dict[int, _FileInfo] | None = None
-    """CRC-32 of the ways Spark may spell a file's URI -> the file, when no two inputs share
-    one: rows then carry the file as 8 bytes instead of its path (about as long as a post)."""
+    tasks: tuple[tuple[_Piece, ...], ...] = ()
+    """The pieces of the inputs each task reads (task n: ``tasks[n]``)."""
+    batch_rows: int = 0
+    batch_bytes: int = DEFAULT_BATCH_BYTES
+    out: str = ""
+    """The job's directory (below OUT, shared by driver and executors): workers write their
+    violations there."""
 
 
-def _spellings(path: str) -> set[str]:
-    """The URIs Spark may give a local file as (``_metadata.file_path``)."""
-    quoted = {path, urllib.parse.quote(path, safe="/"), urllib.parse.quote(path, safe="/=:,+@")}
-    return {f"{scheme}{p}" for p in quoted for scheme in ("file:", "file://", "")}
+def _pieces(info: _FileInfo, path: str, target: int) -> list[_Piece]:
+    """A file as one piece, or cut at row groups into pieces of about ``target`` bytes."""
+    if len(info.groups) < 2 or info.input.size <= target * 3 // 2:
+        return [_Piece(path, None, 0, info.input.size)]
+    pieces: list[_Piece] = []
+    groups: list[int] = []
+    first = row = size = 0
+    for n, (rows, compressed) in enumerate(info.groups):
+        if groups and size + compressed > target:
+            pieces.append(_Piece(path, tuple(groups), first, size))
+            groups, first, size = [], row, 0
+        groups.append(n)
+        size += compressed
+        row += rows
+    pieces.append(_Piece(path, tuple(groups), first, size))
+    return pieces
 
 
-def _crc_index(files: dict[str, _FileInfo]) -> dict[int, _FileInfo] | None:
-    """The files by the CRC-32 of each spelling of their path; None if two inputs collide."""
-    index: dict[int, _FileInfo] = {}
-    for path, info in files.items():
-        for spelling in _spellings(path):
-            crc = zlib.crc32(spelling.encode())
-            if index.setdefault(crc, info) is not info:
-                return None
-    return index
+def _tasks(files: dict[str, _FileInfo], cores: int) -> tuple[tuple[_Piece, ...], ...]:
+    """The inputs cut into about TASKS_PER_CORE tasks a core of even size (largest piece to
+    the lightest task first); each task reads its pieces in path and row order.
+    """
+    wanted = max(1, TASKS_PER_CORE * cores)
+    total = sum(info.input.size for info in files.values())
+    target = max(total // wanted, 1)
+    pieces = [p for path, info in sorted(files.items()) for p in _pieces(info, path, target)]
+    count = min(wanted, len(pieces))
+    loads = [(0, n) for n in range(count)]  # (bytes, task), a heap
+    assigned: list[list[_Piece]] = [[] for _ in range(count)]
+    for piece in sorted(pieces, key=lambda p: -p.size):
+        load, n = heapq.heappop(loads)
+        assigned[n].append(piece)
+        heapq.heappush(loads, (load + piece.size, n))
+    return tuple(
+        tuple(sorted(task, key=lambda p: (p.file, p.first_row))) for task in assigned if task
+    )
 
 
 def _local_path(uri: str) -> str:
@@ -275,12 +350,7 @@ def _prepare(job: _Job, table: pa.Table) -> pa.Table:
     uris = pc.unique(names).to_pylist()
     for uri in uris:
         rows = table if len(uris) == 1 else table.filter(pc.equal(names, uri))
-        if job.dataframe is not None:
-            info: _FileInfo | None = job.dataframe
-        elif job.by_crc is not None:
-            info = job.by_crc.get(uri)
-        else:
-            info = job.files.get(_local_path(uri))
+        info = job.dataframe
         if info is None:
             raise ScanError(f"{uri}: read by Spark but not among the inputs")
         for key, value in info.input.partitions.items():
@@ -297,29 +367,132 @@ def _prepare(job: _Job, table: pa.Table) -> pa.Table:
     return pa.concat_tables([p.select(keep) for p in pieces])
 
 
-def _scan_column(
-    scanner: Scanner, claims: ClaimIndex | None, table: pa.Table, name: str
-) -> pa.Table:
-    """Scans one text column with the rules and the ruleset's known claims; an internal error
-    of the scanner on a row (a bug) names the input and the post, as in the local engine (here
-    it fails the job).
-    """
-    try:
-        return _with_claims(scanner.scan(table.column(name)), claims, table.column(name))
-    except ScanError as error:
-        row = getattr(error, "row", None)
-        if row is None:
-            raise
-        display = table.column("__source")[int(row)].as_py()
-        raise InputError(_internal_error(error, table, name, int(row), display)) from error
-
-
 def _scan_batches(job: _Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """The function ``mapInArrow`` runs: scans a partition's batches, yields OUTPUT_SCHEMA rows."""
+    """The function ``mapInArrow`` runs on a DataFrame of posts (Spark hands the partition's
+    rows over as Arrow batches): yields OUTPUT_SCHEMA rows as ``_scan_tasks`` does.
+    """
     from pyspark import TaskContext
 
     context = TaskContext.get()
     threads = max(int(context.cpus()), 1) if context is not None else 1
+    _fail_first_attempt(context)
+    scanner, claims = _scanner(job.ruleset, threads)
+    writer = _PartWriter(job, context)
+    counts = _Counts()
+    accounts: list[pa.Table] = []
+    try:
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            table = _prepare(job, pa.Table.from_batches([batch]))
+            if table.num_rows:
+                _scan_table(scanner, claims, table, job.columns, DATAFRAME_SOURCE, counts, writer)
+                accounts.append(_account_counts(table, DATAFRAME_SOURCE))
+    except InputError as error:
+        writer.close()
+        yield _null_columns(pa.table({"source_file": [DATAFRAME_SOURCE],
+                                      "error": [str(error)]}), "e")  # fmt: skip
+        return
+    yield from _task_outputs(writer, accounts)
+    yield from counts.rows(DATAFRAME_SOURCE)
+
+
+@dataclass
+class _Counts:
+    """What a task counts of one input (the local engine's per-input figures)."""
+
+    posts: int = 0
+    bytes: int = 0
+    null_texts: int = 0
+    invalid_utf8: int = 0
+    severities: dict[str, int] | None = None
+
+    def add(self, findings: pa.Table, column: pa.ChunkedArray) -> None:
+        meta = findings.schema.metadata or {}
+        self.bytes += int(pc.sum(pc.binary_length(column)).as_py() or 0)
+        self.null_texts += column.null_count
+        self.invalid_utf8 += int(meta.get(b"conduct_scan.invalid_utf8_rows", 0))
+        if findings.num_rows:
+            severities = self.severities = self.severities or {}
+            for severity, n in _count_severities(findings).items():
+                severities[severity] = severities.get(severity, 0) + n
+
+    def rows(self, display: str) -> Iterator[pa.RecordBatch]:
+        """The ``s`` row and the ``c`` rows of the input."""
+        stats = {name: [getattr(self, name)] for name in _STAT_COLUMNS}
+        yield _null_columns(pa.table({"source_file": [display], **stats}), "s")
+        if self.severities:
+            names = sorted(self.severities)
+            severities = pa.table({"source_file": [display] * len(names), "severity": names,
+                                   "findings": [self.severities[n] for n in names]})  # fmt: skip
+            yield _null_columns(severities, "c")
+
+
+class _PartWriter:
+    """A task's violations, written by the worker straight into the job's ``violations/`` as
+    the local engine writes them (zstd, the same dictionary columns): they never pass through
+    the JVM. One part a task attempt; the driver keeps only the parts of the attempts Spark
+    used (``p`` rows) and removes the others (a failed or speculative attempt's).
+    """
+
+    ROWS = 65_536
+    """Rows a row group."""
+
+    def __init__(self, job: _Job, context: Any) -> None:
+        attempt = context.taskAttemptId() if context is not None else os.getpid()
+        task = context.partitionId() if context is not None else 0
+        self.name = f"{VIOLATIONS}/part-spark-{task:05d}-{attempt}.parquet"
+        self.path = Path(job.out, self.name)
+        self.buffer: list[pa.Table] = []
+        self.rows = 0
+        self.writer: pq.ParquetWriter | None = None
+
+    def add(self, table: pa.Table) -> None:
+        self.buffer.append(table)
+        self.rows += table.num_rows
+        if self.rows >= self.ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        if self.writer is None:
+            dictionary = DICTIONARY_COLUMNS[VIOLATIONS]
+            self.writer = pq.ParquetWriter(
+                self.path, VIOLATIONS_SCHEMA, compression="zstd", use_dictionary=dictionary
+            )
+        table = pa.concat_tables(self.buffer)
+        self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
+        self.buffer, self.rows = [], 0
+
+    def close(self) -> str | None:
+        """The part's name below the output, None if the task found nothing."""
+        self.flush()
+        if self.writer is None:
+            return None
+        self.writer.close()
+        return self.name
+
+
+def _task_outputs(writer: _PartWriter, accounts: list[pa.Table]) -> Iterator[pa.RecordBatch]:
+    """A task's last rows: its part of the violations, and its posts per account and day
+    (summed over the task: far fewer rows for Spark's group-by than one set a batch).
+    """
+    part = writer.close()
+    if part is not None:
+        yield _null_columns(pa.table({"part": [part]}), "p")
+    if accounts:
+        keys = ["account_id", "account_type", "day", "source_file"]
+        summed = (
+            pa.concat_tables(accounts)
+            .group_by(keys, use_threads=False)
+            .aggregate([("posts", "sum")])
+            .rename_columns([*keys, "posts"])
+        )
+        yield _null_columns(summed, "a")
+
+
+def _fail_first_attempt(context: Any) -> None:
     if (
         context is not None
         and context.getLocalProperty(FAULT_PROPERTY)
@@ -327,42 +500,96 @@ def _scan_batches(job: _Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.R
         and context.attemptNumber() == 0
     ):
         raise RuntimeError("conduct-scan: injected executor fault (first attempt of task 0)")
+
+
+def _scan_tasks(job: _Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The function ``mapInArrow`` runs over the task numbers: each task reads its pieces of
+    the inputs with Arrow, as the local engine does (the posts never pass through the JVM),
+    scans them and yields OUTPUT_SCHEMA rows: its violations, its posts per account and day,
+    and per input its counts or the error that stopped it.
+    """
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    threads = max(int(context.cpus()), 1) if context is not None else 1
+    _fail_first_attempt(context)
     scanner, claims = _scanner(job.ruleset, threads)
+    writer = _PartWriter(job, context)
+    accounts: list[pa.Table] = []
     for batch in batches:
-        if batch.num_rows == 0:
-            continue
-        table = _prepare(job, pa.Table.from_batches([batch]))
-        if table.num_rows == 0:
-            continue
-        sources = table.column("__source").combine_chunks().dictionary_encode()
-        names, owner = sources.dictionary, sources.indices.to_numpy()
-        k = len(names)
-        stats = {name: np.zeros(k, np.int64) for name in _STAT_COLUMNS}
-        stats["posts"] += np.bincount(owner, minlength=k)
-        for name in job.columns.text:
-            column = table.column(name)
-            findings = _scan_column(scanner, claims, table, name)
-            meta = findings.schema.metadata or {}
-            lengths = pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
-            stats["bytes"] += np.bincount(owner, weights=lengths, minlength=k).astype(np.int64)
-            nulls = pc.is_null(column).to_numpy(zero_copy_only=False)
-            stats["null_texts"] += np.bincount(owner[nulls], minlength=k)
-            invalid = int(meta.get(b"conduct_scan.invalid_utf8_rows", 0))
-            if invalid:  # rare: counted per input by scanning each input's rows alone
-                for i in range(k):
-                    alone = scanner.scan(column.filter(pa.array(owner == i)))
-                    alone_meta = alone.schema.metadata or {}
-                    stats["invalid_utf8"][i] += int(
-                        alone_meta.get(b"conduct_scan.invalid_utf8_rows", 0)
+        for task in batch.column(0).to_pylist():
+            for piece in job.tasks[task]:
+                yield from _scan_piece(job, scanner, claims, piece, writer, accounts)
+    yield from _task_outputs(writer, accounts)
+
+
+def _scan_piece(
+    job: _Job,
+    scanner: Scanner,
+    claims: ClaimIndex | None,
+    piece: _Piece,
+    writer: _PartWriter,
+    accounts: list[pa.Table],
+) -> Iterator[pa.RecordBatch]:
+    """Reads and scans one piece of an input; an input that cannot be read or scanned yields
+    one ``e`` row with the local engine's line (the driver then drops the input's rows).
+    """
+    info = job.files[piece.file]
+    inp, columns = info.input, job.columns
+    counts = _Counts()
+    try:
+        plan_ = plan(inp, columns)
+        try:
+            rows = rows_per_batch(plan_, columns.text, job.batch_rows, job.batch_bytes)
+            first_row = piece.first_row
+            for batch in plan_.file.iter_batches(
+                batch_size=rows, row_groups=piece.row_groups, columns=plan_.read,
+                use_threads=False,
+            ):  # fmt: skip
+                for key, value in inp.partitions.items():
+                    batch = batch.append_column(
+                        key, pa.array([value] * batch.num_rows, pa.string())
                     )
-            if findings.num_rows:
-                yield _null_columns(_violations(findings, table, name, None), "v")
-        yield _null_columns(_account_counts(table, None), "a")
-        counts = pa.table(
-            {"source_file": names,
-             **{name: pa.array(values, pa.int64()) for name, values in stats.items()}}
-        )  # fmt: skip
-        yield _null_columns(counts, "s")
+                for part in split_by_bytes(batch, columns.text, job.batch_bytes):
+                    table = _prepare_batch(pa.Table.from_batches([part]), inp, plan_, columns,
+                                           job.window, first_row)  # fmt: skip
+                    first_row += part.num_rows
+                    if table.num_rows == 0:
+                        continue
+                    _scan_table(scanner, claims, table, columns, inp.display, counts, writer)
+                    accounts.append(_account_counts(table, inp.display))
+        finally:
+            plan_.file.close(force=True)
+    except Exception as error:
+        if not isinstance(error, (InputError, OSError, pa.ArrowException)):
+            raise
+        failed = pa.table({"source_file": [inp.display],
+                           "error": [str(_as_input_error(inp, error))]})  # fmt: skip
+        yield _null_columns(failed, "e")
+        return
+    yield from counts.rows(inp.display)
+
+
+def _scan_table(
+    scanner: Scanner,
+    claims: ClaimIndex | None,
+    table: pa.Table,
+    columns: Columns,
+    display: str,
+    counts: _Counts,
+    writer: _PartWriter,
+) -> None:
+    """Scans one prepared batch of one input: its violations to ``writer``, its figures to
+    ``counts``.
+    """
+    counts.posts += table.num_rows
+    for name in columns.text:
+        column = table.column(name)
+        findings = pipeline._scan_column(scanner, table, name, display)
+        findings = _with_claims(findings, claims, column)
+        counts.add(findings, column)
+        if findings.num_rows:
+            writer.add(_violations(findings, table, name, display))
 
 
 # --- the driver -------------------------------------------------------------------------------
@@ -377,6 +604,24 @@ class _Inputs:
     files: dict[str, _FileInfo]
     bad: list[InputResult]
     problems: list[dict[str, str]]
+
+
+def _sum_rows(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """The workers' ``s``, ``c``, ``e`` and ``p`` rows summed per (kind, input, severity, part);
+    of an input read by several tasks that failed in more than one, the first error line in
+    sort order is kept (the same whichever task finished first).
+    """
+    summed: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: r["error"] or ""):
+        key = (row["kind"], row["source_file"], row["severity"], row["part"])
+        total = summed.get(key)
+        if total is None:
+            summed[key] = row.asDict()
+            continue
+        for name in (*_STAT_COLUMNS, "findings"):
+            if row[name] is not None:
+                total[name] = (total[name] or 0) + row[name]
+    return list(summed.values())
 
 
 def _check_inputs(
@@ -407,14 +652,23 @@ def _check_inputs(
         partitions = {k: v for k, v in inp.partitions.items() if k not in names}
         arrow = plan_.file.schema_arrow
         read = pa.schema([arrow.field(name) for name in plan_.read])
+        metadata = plan_.file.metadata
+        groups = tuple(
+            (metadata.row_group(g).num_rows, _compressed_size(metadata.row_group(g)))
+            for g in range(metadata.num_row_groups)
+        )
         info = _FileInfo(replace(inp, partitions=partitions), plan_.time, plan_.account_type,
-                         read)  # fmt: skip
+                         read, groups)  # fmt: skip
         plan_.file.close()
         files[os.path.normpath(str(inp.path))] = info
         results.append(InputResult(inp.display, "scanned", size=inp.size, rows=plan_.rows,
                                    ruleset_sha256=sha256))  # fmt: skip
     return _Inputs(results, files, bad,
                    [{"source": p.source, "reason": p.reason} for p in problems])  # fmt: skip
+
+
+def _compressed_size(group: pq.RowGroupMetaData) -> int:
+    return sum(group.column(c).total_compressed_size for c in range(group.num_columns))
 
 
 class BadInputError(InputError):
@@ -465,40 +719,6 @@ def _spark_schema() -> Any:
     from pyspark.sql.pandas.types import from_arrow_schema
 
     return from_arrow_schema(OUTPUT_SCHEMA)
-
-
-def _posts_frame(spark: Any, files: dict[str, _FileInfo], columns: Columns, by_crc: bool) -> Any:
-    """The inputs as a DataFrame of the columns the scan needs, with each row's file and row."""
-    from pyspark.sql import functions as F
-
-    paths = sorted(files)
-    reader = spark.read
-    try:
-        # The footers were read on the driver already: their schema spares Spark a job that
-        # reads them again to merge schemas.
-        from pyspark.sql.pandas.types import from_arrow_schema
-
-        reader = reader.schema(
-            from_arrow_schema(
-                pa.unify_schemas(
-                    [info.schema for info in files.values()], promote_options="permissive"
-                )
-            )
-        )
-    except Exception:  # types Spark or Arrow cannot reconcile: let Spark merge them
-        reader = reader.option("mergeSchema", "true")
-    frame = reader.parquet(*paths)
-    wanted = [*columns.text, columns.post_id, columns.account, columns.time, columns.account_type]
-    present = [c for c in dict.fromkeys(w for w in wanted if w) if c in frame.columns]
-    return frame.select(
-        *[F.col(f"`{c}`") for c in present],
-        (
-            F.crc32(F.col("_metadata.file_path").cast("binary"))
-            if by_crc
-            else F.col("_metadata.file_path")
-        ).alias("__file"),
-        F.col("_metadata.row_index").alias("__file_row"),
-    )
 
 
 def _dataframe_posts(frame: Any, columns: Columns) -> tuple[Any, _FileInfo]:
@@ -664,69 +884,90 @@ def _run(
         posts, info = _dataframe_posts(sources_or_dataframe, columns)
         inputs = _Inputs([InputResult(DATAFRAME_SOURCE, "scanned", ruleset_sha256=rules.sha256)],
                          {}, [], [])  # fmt: skip
-        job = _Job(source, columns, window, {}, info)
+        job = _Job(source, columns, window, {}, info, out=str(tmp.resolve()))
     else:
         inputs = _check_inputs(sources_or_dataframe, columns, window, rules.sha256)
         if inputs.bad and not skip_bad_files:
             raise BadInputError([str(r.error) for r in inputs.bad])
         files = {path: replace(info, schema=None) for path, info in inputs.files.items()}
-        by_crc = _crc_index(files)
-        posts = (
-            _posts_frame(spark, inputs.files, columns, by_crc is not None) if inputs.files else None
-        )
-        job = _Job(source, columns, window, files, by_crc=by_crc)
+        tasks = _tasks(files, int(spark.sparkContext.defaultParallelism))
+        job = _Job(source, columns, window, files, tasks=tasks, batch_rows=batch_rows,
+                   out=str(tmp.resolve()))  # fmt: skip
+        # One row per task: the workers read the files themselves (the local engine's reader).
+        posts = spark.range(0, len(tasks), 1, len(tasks)) if tasks else None
     settings = {
         "spark.sql.execution.arrow.maxRecordsPerBatch": str(batch_rows),
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
-        "spark.sql.files.ignoreCorruptFiles": "true" if skip_bad_files else "false",
     }
     by_source: dict[str, dict[str, Any]] = {}
     write_text(tmp / "ruleset.json", rules.to_json())
     for sub in (VIOLATIONS, ACCOUNTS):
         (tmp / sub).mkdir()
     parts: list[str] = []
+    failed: dict[str, str] = {}
     if posts is not None:
 
         def work(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-            return _scan_batches(job, batches)
+            if is_frame:
+                return _scan_batches(job, batches)
+            return _scan_tasks(job, batches)
 
         scanned = posts.mapInArrow(work, _spark_schema()).persist(StorageLevel.MEMORY_AND_DISK)
         try:
             with _session_conf(spark, settings):
-                violations = scanned.filter(F.col("kind") == "v").select(*VIOLATIONS_SCHEMA.names)
-                violations.write.mode("overwrite").parquet(str(tmp / VIOLATIONS))
+                # First the small action that runs the scan (kept by ``persist``): per input and
+                # task, its counts (``s``), findings by severity (``c``) or error (``e``); the
+                # parts (``p``). A few rows a task: collected as they are, summed here.
+                collected = scanned.filter(F.col("kind") != "a").collect()
+                counts_by_input = _sum_rows(collected)
+                failed = {r["source_file"]: r["error"] for r in counts_by_input if r["kind"] == "e"}
+                if failed and not skip_bad_files:
+                    order = [r.path for r in inputs.results]
+                    raise BadInputError([failed[p] for p in sorted(failed, key=order.index)])
+                # An input that failed midway leaves no rows, as with the local engine.
+                kept = ~F.col("source_file").isin(list(failed)) if failed else F.lit(True)
                 accounts = (
-                    scanned.filter(F.col("kind") == "a")
+                    scanned.filter((F.col("kind") == "a") & kept)
                     .groupBy("account_id", "account_type", "day", "source_file")
                     .agg(F.sum("posts").alias("posts"))
                     .select(*ACCOUNTS_SCHEMA.names)
                 )
                 accounts.write.mode("overwrite").parquet(str(tmp / ACCOUNTS))
-                # Per input: its counts (``s`` rows) and its findings by severity (``v``).
-                counts_by_input = (
-                    scanned.filter(F.col("kind").isin("s", "v"))
-                    .groupBy("kind", "source_file", "severity")
-                    .agg(F.count(F.lit(1)).alias("findings"),
-                         *[F.sum(c).alias(c) for c in _STAT_COLUMNS])
-                    .collect()
-                )  # fmt: skip
         except Exception as error:
             if type(error).__module__.startswith(("pyspark", "py4j")):
                 raise BadInputError([_spark_reason(error, inputs.files)]) from None
             raise
         finally:
             scanned.unpersist()
+        written = sorted(r["part"] for r in counts_by_input if r["kind"] == "p")
         for row in counts_by_input:
+            if row["source_file"] in failed or row["kind"] not in ("s", "c"):
+                continue
             counts = by_source.setdefault(row["source_file"], {})
             if row["kind"] == "s":
                 counts.update({c: int(row[c] or 0) for c in _STAT_COLUMNS})
             else:
                 counts.setdefault("severity", {})[row["severity"]] = int(row["findings"])
-        parts = _clean_spark_files(tmp / VIOLATIONS) + _clean_spark_files(tmp / ACCOUNTS)
+        # Parts of attempts Spark did not use (failed, speculative) go; a failed input's rows
+        # go from the parts that hold some.
+        for path in (tmp / VIOLATIONS).iterdir():
+            if f"{VIOLATIONS}/{path.name}" not in written:
+                path.unlink()
+        for part in written:
+            for display in failed:
+                _without_rows_of(tmp / part, display)
+        written = [p for p in written if (tmp / p).exists()]
+        if not written:
+            pq.write_table(VIOLATIONS_SCHEMA.empty_table(), tmp / VIOLATIONS / "empty.parquet")
+            written = [f"{VIOLATIONS}/empty.parquet"]
+        parts = written + _clean_spark_files(tmp / ACCOUNTS)
     else:
         for sub, schema in ((VIOLATIONS, VIOLATIONS_SCHEMA), (ACCOUNTS, ACCOUNTS_SCHEMA)):
             pq.write_table(schema.empty_table(), tmp / sub / "empty.parquet")
             parts.append(f"{sub}/empty.parquet")
+    for result in inputs.results:
+        if result.path in failed:
+            result.status, result.error = "failed", failed[result.path]
     seconds = time.perf_counter() - started
     for result in inputs.results:
         if result.status != "scanned":
@@ -751,13 +992,13 @@ def _run(
     if not is_frame:
         claims = claim_index(rules, context=CONTEXT_CHARS)
         fingerprint = _fingerprint(rules, columns, window, claims_digest(claims))
+        by_display = {info.input.display: info for info in inputs.files.values()}
         entries = [
             {"key": info.input.key, "path": str(info.input.path), "size": info.input.size,
              "mtime_ns": info.input.mtime_ns, "fingerprint": fingerprint, "parts": parts,
              "result": _journal_result(result)}
-            for info, result in zip(
-                inputs.files.values(),
-                [r for r in inputs.results if r.status == "scanned"], strict=True)
+            for info, result in ((by_display[r.path], r) for r in inputs.results
+                                 if r.status == "scanned")
         ]  # fmt: skip
         if entries:
             journal.commit(parts, entries)
@@ -811,6 +1052,8 @@ def session(master: str | None = None, conf: Sequence[tuple[str, str]] = (),
     if master:
         builder = builder.master(master)
     builder = builder.config("spark.ui.showConsoleProgress", "false" if quiet else "true")
+    if (not master or master.startswith("local")) and all(k != JVM_OPTIONS for k, _ in conf):
+        builder = builder.config(JVM_OPTIONS, LOCAL_JVM_OPTIONS)
     for key, value in conf:
         builder = builder.config(key, value)
     return builder.getOrCreate()
