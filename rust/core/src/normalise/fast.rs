@@ -41,6 +41,17 @@ fn table() -> &'static [u32] {
 const FAST: u32 = 1 << 31;
 const CASE_VARIANT: u32 = 1 << 30;
 
+/// Eight ASCII bytes lowercased: 0x20 added to each byte in `A..=Z`.
+#[inline]
+fn ascii_lowercase(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // The high bit of each byte: set from `A` on, and set past `Z` (bytes are below 0x80).
+    let from_a = word + ONES * (0x80 - b'A' as u64);
+    let past_z = word + ONES * (0x80 - b'Z' as u64 - 1);
+    let upper = from_a & !past_z & ONES * 0x80;
+    word | upper >> 2
+}
+
 /// Appends the fold view of `text` to `out` and returns whether `text` is its own exact and
 /// casefold view, or returns `None` (with `out` in any state) when `text` holds a character
 /// this path does not write.
@@ -52,23 +63,19 @@ pub fn fold(text: &str, out: &mut Vec<u8>) -> Option<bool> {
     let mut itself = true;
     let mut at = 0;
     while at < n {
-        // A run of ASCII, a word at a time, lowercased in place once copied.
-        let run = at;
-        while at + 8 <= n
-            && u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default()) & 0x8080_8080_8080_8080 == 0
-        {
-            at += 8;
-        }
-        while at < n && bytes[at] < 0x80 {
-            at += 1;
-        }
-        if at > run {
-            let from = out.len();
-            out.extend_from_slice(&bytes[run..at]);
-            out[from..].make_ascii_lowercase();
-            if at == n {
-                break;
+        // ASCII: eight bytes at a time when they are all ASCII, else one.
+        if let Some(word) = bytes.get(at..at + 8) {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            if word & 0x8080_8080_8080_8080 == 0 {
+                out.extend_from_slice(&ascii_lowercase(word).to_le_bytes());
+                at += 8;
+                continue;
             }
+        }
+        if bytes[at] < 0x80 {
+            out.push(bytes[at].to_ascii_lowercase());
+            at += 1;
+            continue;
         }
         let b = bytes[at];
         let (u, len) = match b {
@@ -128,6 +135,21 @@ mod tests {
     }
 
     /// Every BMP character, between ASCII letters and after a capital, through both paths.
+    #[test]
+    fn ascii_words_are_lowercased() {
+        for bytes in [*b"AZaz@[`{", *b"Hello Wo", *b"\0\x7F?_^~MN"] {
+            let word = u64::from_le_bytes(bytes);
+            assert_eq!(
+                ascii_lowercase(word).to_le_bytes(),
+                bytes.to_ascii_lowercase().as_slice()
+            );
+        }
+        for b in 0..0x80u8 {
+            let word = u64::from_le_bytes([b; 8]);
+            assert_eq!(ascii_lowercase(word).to_le_bytes(), [b.to_ascii_lowercase(); 8]);
+        }
+    }
+
     #[test]
     fn every_character_agrees_with_the_general_path() {
         let (mut fast, mut general) = (ViewTexts::default(), ViewTexts::default());

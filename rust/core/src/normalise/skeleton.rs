@@ -360,9 +360,11 @@ enum Work {
 
 /// Which steps can change the text of `units` (look-alikes apart), whose classes are `class`
 /// ([`ASCII_CLASS`] for bytes). Conservative for [`SkeletonBuilder::run`]: a separator is only
-/// dropped between single units, a leetspeak character only replaced next to a letter, and a
-/// letter only collapsed into an equal letter written just before it, which, when nothing is
-/// dropped or replaced, is the unit before it.
+/// dropped between single units; when none is, a leetspeak character's neighbours are those
+/// of the text, and it is replaced exactly when this finds it (a digit next to a letter, any
+/// other between units one of which is a letter); and a letter is only collapsed into an equal
+/// letter written just before it, which, when nothing is dropped or replaced, is the unit
+/// before it.
 fn work<U: Unit>(b: &[U], class: impl Fn(usize) -> u8) -> Work {
     let n = b.len();
     let single = |i: usize| {
@@ -376,7 +378,13 @@ fn work<U: Unit>(b: &[U], class: impl Fn(usize) -> u8) -> Work {
                 work = Work::Repeats;
             }
         } else if c & UNIT != 0 {
-            if (i > 0 && class(i - 1) & LETTER != 0) || (i + 1 < n && class(i + 1) & LETTER != 0) {
+            let (before, after) = (
+                if i > 0 { class(i - 1) } else { 0 },
+                if i + 1 < n { class(i + 1) } else { 0 },
+            );
+            // What `run` replaces when nothing is dropped: a digit next to a letter, `@ $ !`
+            // between units one of which is a letter (not `@mention` or `wow!`).
+            if (before | after) & LETTER != 0 && (b[i].is_digit() || before & after & UNIT != 0) {
                 return Work::Everything;
             }
         } else if c & SEPARATOR != 0 && i > 0 && single(i - 1) {
@@ -406,9 +414,13 @@ struct AsciiMasks {
     letter: Vec<u64>,
     /// Leetspeak characters (units that are not letters).
     leet: Vec<u64>,
+    /// Digits among them.
+    digit: Vec<u64>,
     separator: Vec<u64>,
     /// Letters followed by the same letter.
     doubled: Vec<u64>,
+    /// Units: letters and leetspeak characters.
+    unit: Vec<u64>,
     /// Single units: a unit with no unit either side.
     single: Vec<u64>,
 }
@@ -418,18 +430,21 @@ impl AsciiMasks {
         for v in [
             &mut self.letter,
             &mut self.leet,
+            &mut self.digit,
             &mut self.separator,
             &mut self.doubled,
+            &mut self.unit,
             &mut self.single,
         ] {
             v.clear();
         }
         for (q, chunk) in b.chunks(64).enumerate() {
-            let (mut letter, mut leet, mut separator) = (0u64, 0u64, 0u64);
+            let (mut letter, mut leet, mut digit, mut separator) = (0u64, 0u64, 0u64, 0u64);
             for (i, &c) in chunk.iter().enumerate() {
                 let class = ASCII_CLASS[c as usize & 0x7F];
                 letter |= u64::from(class & LETTER) << i;
                 leet |= u64::from(class & (LETTER | UNIT) == UNIT) << i;
+                digit |= u64::from(c.is_ascii_digit()) << i;
                 separator |= u64::from(class & SEPARATOR != 0) << i;
             }
             // Byte i equal to byte i + 1 (the last byte of the text has no next byte).
@@ -441,15 +456,14 @@ impl AsciiMasks {
                 .fold(0u64, |m, (i, (x, y))| m | (u64::from(x == y) << i));
             self.letter.push(letter);
             self.leet.push(leet);
+            self.digit.push(digit & leet);
             self.separator.push(separator);
             self.doubled.push(equal & letter);
         }
-        let words = self.letter.len();
-        let unit = |q: usize| self.letter[q] | self.leet[q];
-        for q in 0..words {
-            let before = unit(q) << 1 | if q > 0 { unit(q - 1) >> 63 } else { 0 };
-            let after = unit(q) >> 1 | if q + 1 < words { unit(q + 1) << 63 } else { 0 };
-            self.single.push(unit(q) & !before & !after);
+        self.unit.extend(self.letter.iter().zip(&self.leet).map(|(l, t)| l | t));
+        for q in 0..self.unit.len() {
+            let single = self.unit[q] & !Self::behind(&self.unit, q) & !Self::ahead(&self.unit, q, 1);
+            self.single.push(single);
         }
     }
 
@@ -470,8 +484,12 @@ impl AsciiMasks {
         let (x, s) = (&self.single, &self.separator);
         let mut repeats = 0;
         for q in 0..self.letter.len() {
-            // A leetspeak character next to a letter.
-            let leet = self.leet[q] & (Self::behind(&self.letter, q) | Self::ahead(&self.letter, q, 1));
+            // A leetspeak character that `run` replaces: a digit next to a letter, any other
+            // between units one of which is a letter.
+            let (letter, unit) = (&self.letter, &self.unit);
+            let leet = self.leet[q]
+                & (Self::behind(letter, q) | Self::ahead(letter, q, 1))
+                & (self.digit[q] | Self::behind(unit, q) & Self::ahead(unit, q, 1));
             // A single unit, one to MAX_SEPARATORS (3) separators, a single unit.
             let (s2, s3) = (Self::ahead(s, q, 2), Self::ahead(s, q, 3));
             let joined = x[q]
@@ -729,13 +747,15 @@ mod tests {
             (true, "😀 xin chao 😀 2021", "😀 xin chao 😀 2021"),
             (false, "😀 xin chaoo 😀 2021", "😀 xin chao 😀 2021"), // doubled letter
             (false, "😀 sh1t 😀", "😀 shit 😀"),                    // leetspeak next to a letter
-            (true, "😀 1 2 😀", "😀 1 2 😀"),                       // digits, but no letter and nothing joined
-            (false, "😀 d.i.t 😀", "😀 dit 😀"),                    // spaced out
-            (false, "😀 d·i·t 😀", "😀 dit 😀"),                    // spaced out with a non-ASCII separator
-            (true, "😀 di·t 😀", "😀 di·t 😀"),                     // a separator after a word
-            (true, "😀 fuсk 😀", "😀 fuck 😀"),                     // Cyrillic с: a look-alike only
-            (false, "😀 fuссk 😀", "😀 fuck 😀"),                   // two Cyrillic с: doubled once replaced
-            (false, "😀 日日 😀", "😀 日 😀"),                      // no look-alike, but a doubled letter
+            (true, "😀 1 2 😀", "😀 1 2 😀"),
+            (true, "😀 @thang wow! 😀", "😀 @thang wow! 😀"), // `@ !` beside a letter, not between
+            (false, "😀 b!tch wow!! 😀", "😀 bitch wowi! 😀"), // between units                       // digits, but no letter and nothing joined
+            (false, "😀 d.i.t 😀", "😀 dit 😀"),               // spaced out
+            (false, "😀 d·i·t 😀", "😀 dit 😀"),               // spaced out with a non-ASCII separator
+            (true, "😀 di·t 😀", "😀 di·t 😀"),                // a separator after a word
+            (true, "😀 fuсk 😀", "😀 fuck 😀"),                // Cyrillic с: a look-alike only
+            (false, "😀 fuссk 😀", "😀 fuck 😀"),              // two Cyrillic с: doubled once replaced
+            (false, "😀 日日 😀", "😀 日 😀"),                 // no look-alike, but a doubled letter
             (true, "😀 日本 ok 😀", "😀 日本 ok 😀"),
             (true, "\u{201c}xin chao\u{201d}", "''xin chao''"), // quotation marks are look-alikes of ''
             (false, "x \u{2013} y", "x - y"),                   // an en dash is a look-alike of a separator
