@@ -406,6 +406,51 @@ fn ascii_work(b: &[u8]) -> Work {
     work(b, |i| ASCII_CLASS[b[i] as usize])
 }
 
+/// The classes of 64 bytes at a time with SSE2 (every x86-64 processor has it).
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::*;
+
+    /// For the first 64 bytes of `window` (65 bytes): the masks of letters, leetspeak
+    /// characters, leetspeak digits, separators ([`super::ASCII_CLASS`]), and of bytes equal to
+    /// the byte after them.
+    pub(super) fn classify(window: &[u8]) -> [u64; 5] {
+        assert!(window.len() > 64);
+        let mut masks = [0u64; 5];
+        for part in 0..4 {
+            let at = part * 16;
+            // SAFETY: `at + 17 <= 65 <= window.len()`, so both 16-byte loads are in bounds.
+            let (v, next) = unsafe {
+                (
+                    _mm_loadu_si128(window.as_ptr().add(at).cast()),
+                    _mm_loadu_si128(window.as_ptr().add(at + 1).cast()),
+                )
+            };
+            // SAFETY: SSE2 is part of x86-64, so these intrinsics are always available.
+            let [letter, leet, leet_digit, separator, equal] = unsafe {
+                let set = |c: u8| _mm_set1_epi8(c as i8);
+                let eq = |c: u8| _mm_cmpeq_epi8(v, set(c));
+                // Unsigned `x < n`, from a signed comparison with the high bits flipped.
+                let below = |x: __m128i, n: u8| _mm_cmplt_epi8(_mm_xor_si128(x, set(0x80)), set(0x80 ^ n));
+                let letter = below(_mm_sub_epi8(_mm_or_si128(v, set(0x20)), set(b'a')), 26);
+                let digit = below(_mm_sub_epi8(v, set(b'0')), 10);
+                let other_digits = _mm_or_si128(_mm_or_si128(eq(b'2'), eq(b'6')), _mm_or_si128(eq(b'8'), eq(b'9')));
+                let leet_digit = _mm_andnot_si128(other_digits, digit);
+                let leet = _mm_or_si128(leet_digit, _mm_or_si128(eq(b'@'), _mm_or_si128(eq(b'$'), eq(b'!'))));
+                let separator = b" \t.-_*/\\|+~^"
+                    .iter()
+                    .fold(_mm_setzero_si128(), |m, &c| _mm_or_si128(m, eq(c)));
+                let equal = _mm_cmpeq_epi8(v, next);
+                [letter, leet, leet_digit, separator, equal].map(|bytes| _mm_movemask_epi8(bytes) as u16)
+            };
+            for (mask, bits) in masks.iter_mut().zip([letter, leet, leet_digit, separator, equal]) {
+                *mask |= u64::from(bits) << at;
+            }
+        }
+        masks
+    }
+}
+
 /// [`work`] on ASCII text, 64 bytes at a time: the classes of the bytes as bit masks (bit
 /// `i % 64` of word `i / 64` for byte `i`), and the conditions of [`work`] as shifts and ands
 /// of them. Most fold text is ASCII, and this runs over all of it.
@@ -439,6 +484,16 @@ impl AsciiMasks {
             v.clear();
         }
         for (q, chunk) in b.chunks(64).enumerate() {
+            #[cfg(target_arch = "x86_64")]
+            if let Some(window) = b.get(q * 64..q * 64 + 65) {
+                let [letter, leet, digit, separator, equal] = sse2::classify(window);
+                self.letter.push(letter);
+                self.leet.push(leet);
+                self.digit.push(digit);
+                self.separator.push(separator);
+                self.doubled.push(equal & letter);
+                continue;
+            }
             let (mut letter, mut leet, mut digit, mut separator) = (0u64, 0u64, 0u64, 0u64);
             for (i, &c) in chunk.iter().enumerate() {
                 let class = ASCII_CLASS[c as usize & 0x7F];
@@ -703,6 +758,27 @@ mod tests {
             assert_eq!(fast_only, general, "{text:?}");
         }
         assert!(seen.iter().all(|&k| k > 1000), "{seen:?}");
+    }
+
+    /// The SSE2 classes against [`ASCII_CLASS`], for every ASCII byte at every position.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn sse2_classes_are_the_table_s() {
+        for shift in 0..65 {
+            let window: Vec<u8> = (0..65u8).map(|i| (i * 7 + shift) % 128).collect();
+            let [letter, leet, digit, separator, equal] = sse2::classify(&window);
+            for (i, &c) in window[..64].iter().enumerate() {
+                let class = ASCII_CLASS[c as usize];
+                let bit = |m: u64| m >> i & 1 == 1;
+                assert_eq!(bit(letter), class & LETTER != 0, "{c}");
+                assert_eq!(bit(leet), class & (LETTER | UNIT) == UNIT, "{c}");
+                assert_eq!(bit(digit), class & (LETTER | UNIT) == UNIT && c.is_ascii_digit(), "{c}");
+                assert_eq!(bit(separator), class & SEPARATOR != 0, "{c}");
+                assert_eq!(bit(equal), c == window[i + 1], "{c}");
+            }
+        }
+        let same = [b'x'; 65];
+        assert_eq!(sse2::classify(&same)[4], u64::MAX);
     }
 
     /// The gate ([`SkeletonBuilder::map_look_alikes`]) against the general algorithm on
