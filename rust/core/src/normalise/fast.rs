@@ -48,7 +48,7 @@ fn ascii_lowercase(word: u64) -> u64 {
     // The high bit of each byte: set from `A` on, and set past `Z` (bytes are below 0x80).
     let from_a = word + ONES * (0x80 - b'A' as u64);
     let past_z = word + ONES * (0x80 - b'Z' as u64 - 1);
-    let upper = from_a & !past_z & ONES * 0x80;
+    let upper = from_a & !past_z & (ONES * 0x80);
     word | upper >> 2
 }
 
