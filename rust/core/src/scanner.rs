@@ -16,7 +16,7 @@ use crate::error::{panic_message, Error, Problem, Result};
 use crate::lang::{self, Lang};
 use crate::matching::{CompileError, HsPattern, HsScratch, HyperscanMatcher, LiteralMatcher, Matcher, RawMatch};
 use crate::normalise::pattern::normalise_pattern;
-use crate::normalise::{is_view_of_itself, normalise, View, ViewSet, ViewTexts};
+use crate::normalise::{normalise, View, ViewSet, ViewTexts};
 use crate::ruleset::{MatchMode, Rule, Ruleset};
 use crate::verify::{is_word_bounded, resolve_rule, silence_other_language, Conditions, Hit, Outcome, Role, GLOBAL};
 
@@ -935,16 +935,7 @@ impl Scanner {
         batch.itself.clear();
         batch.hits.clear();
         for (_, text) in posts {
-            let itself = is_view_of_itself(text);
-            let mut build = ViewSet::EMPTY;
-            for v in scanned.iter() {
-                if !(itself && v <= View::Casefold) {
-                    build.insert(v);
-                }
-            }
-            if !build.is_empty() {
-                views.build(text, build, false);
-            }
+            let itself = views.build_for_scan(text, scanned);
             batch.itself.push(itself);
             for v in scanned.iter() {
                 let piece = if itself && v <= View::Casefold {

@@ -16,6 +16,7 @@
 //! time and memory, and most posts match nothing, so they are only built on request.
 
 mod chars;
+mod fast;
 pub mod homoglyphs;
 mod identity;
 pub mod pattern;
@@ -217,6 +218,61 @@ impl ViewTexts {
         if needed.contains(View::Skeleton) {
             self.build_skeleton(with_maps);
         }
+    }
+
+    /// Builds, without maps, the views in `scanned` (plus `fold` when `skeleton` is in it) for a
+    /// scan, except the exact and casefold views of a text that is its own view of them
+    /// ([`is_view_of_itself`]), and returns whether it is. For the common text, the fold view
+    /// and that answer come from one pass ([`fast::fold`]); the views are those of
+    /// [`ViewTexts::build`].
+    pub fn build_for_scan(&mut self, text: &str, scanned: ViewSet) -> bool {
+        let folds = scanned.contains(View::Fold) || scanned.contains(View::Skeleton);
+        if text.is_ascii() || !folds {
+            let itself = is_view_of_itself(text);
+            let build = scanned
+                .iter()
+                .filter(|&v| !(itself && v <= View::Casefold))
+                .collect::<ViewSet>();
+            self.build(text, build, false);
+            return itself;
+        }
+        for v in View::ALL {
+            self.texts[v.index()].clear();
+        }
+        // SAFETY: `fast::fold` appends only whole UTF-8 sequences (ASCII, slices of `text` at
+        // character boundaries, forms from the table); on `None` the text is cleared.
+        let fold = unsafe { self.texts[View::Fold.index()].as_mut_vec() };
+        let itself = match fast::fold(text, fold) {
+            Some(itself) => itself,
+            None => {
+                fold.clear();
+                let itself = is_view_of_itself(text);
+                let mut chain = ViewSet::of(View::Fold);
+                for v in [View::Exact, View::Casefold] {
+                    if scanned.contains(v) && !itself {
+                        chain.insert(v);
+                    }
+                }
+                self.build_unicode(text, chain, false);
+                if scanned.contains(View::Skeleton) {
+                    self.build_skeleton(false);
+                }
+                return itself;
+            }
+        };
+        let mut chain = ViewSet::EMPTY;
+        for v in [View::Exact, View::Casefold] {
+            if scanned.contains(v) && !itself {
+                chain.insert(v);
+            }
+        }
+        if !chain.is_empty() {
+            self.build_unicode(text, chain, false);
+        }
+        if scanned.contains(View::Skeleton) {
+            self.build_skeleton(false);
+        }
+        itself
     }
 
     /// The text of a view built by the last [`ViewTexts::build`].

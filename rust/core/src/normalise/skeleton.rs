@@ -120,6 +120,7 @@ pub struct SkeletonBuilder {
     kept: Vec<usize>,
     drop: Vec<bool>,
     flags: Vec<u8>,
+    masks: AsciiMasks,
 }
 
 impl SkeletonBuilder {
@@ -128,35 +129,48 @@ impl SkeletonBuilder {
     pub fn build(&mut self, fold: &str, out: &mut String, spans: Option<&mut Vec<(u32, u32)>>) {
         if fold.is_ascii() {
             let bytes = fold.as_bytes();
-            match ascii_work(bytes) {
+            self.masks.fill(bytes);
+            match self.masks.work() {
                 Work::Nothing => {
                     out.push_str(fold);
                     if let Some(spans) = spans {
                         spans.extend((0..bytes.len() as u32).map(|i| (i, i + 1)));
                     }
                 }
-                Work::Repeats => collapse_repeats(bytes, out, spans),
+                Work::Repeats => match spans {
+                    None => self.masks.collapse_repeats(fold, out),
+                    spans => collapse_repeats(bytes, out, spans),
+                },
                 Work::Everything => self.run(bytes, |i| (i as u32, i as u32 + 1), out, spans),
             }
             return;
         }
         let homoglyphs = Homoglyphs::get();
-        if self.is_own_skeleton(fold, homoglyphs) {
-            // The gate: nothing here for any step to change, so the general pass below would
-            // write `fold` unchanged (each byte spanning its character).
-            out.push_str(fold);
-            if let Some(spans) = spans {
-                for (i, c) in fold.char_indices() {
-                    let span = (i as u32, (i + c.len_utf8()) as u32);
-                    spans.extend(std::iter::repeat_n(span, c.len_utf8()));
+        let mut chars = std::mem::take(&mut self.chars);
+        let mut char_spans = std::mem::take(&mut self.char_spans);
+        if self.map_look_alikes(fold, homoglyphs, &mut chars, &mut char_spans) {
+            // The gate: once look-alikes are replaced, nothing is left for any other step to
+            // change, so the general pass would write the characters unchanged, each byte
+            // spanning the fold character it came from.
+            match spans {
+                None => out.extend(chars.iter()),
+                Some(spans) => {
+                    for (&c, &span) in chars.iter().zip(&char_spans) {
+                        out.push(c);
+                        spans.extend(std::iter::repeat_n(span, c.len_utf8()));
+                    }
                 }
             }
-            return;
+        } else {
+            self.run(&chars, |i| char_spans[i], out, spans);
         }
-        self.build_chars(fold, homoglyphs, out, spans);
+        self.chars = chars;
+        self.char_spans = char_spans;
     }
 
-    /// The general algorithm on the characters of `fold`, look-alikes replaced first.
+    /// The general algorithm on the characters of `fold`, look-alikes replaced first: what
+    /// [`SkeletonBuilder::build`] must agree with (tests).
+    #[cfg(test)]
     fn build_chars(
         &mut self,
         fold: &str,
@@ -164,10 +178,8 @@ impl SkeletonBuilder {
         out: &mut String,
         spans: Option<&mut Vec<(u32, u32)>>,
     ) {
-        let mut chars = std::mem::take(&mut self.chars);
-        let mut char_spans = std::mem::take(&mut self.char_spans);
-        chars.clear();
-        char_spans.clear();
+        let mut chars = Vec::new();
+        let mut char_spans = Vec::new();
         for (i, c) in fold.char_indices() {
             let span = (i as u32, (i + c.len_utf8()) as u32);
             match homoglyphs.map(c) {
@@ -184,34 +196,60 @@ impl SkeletonBuilder {
             }
         }
         self.run(&chars, |i| char_spans[i], out, spans);
-        self.chars = chars;
-        self.char_spans = char_spans;
     }
 
-    /// Whether the skeleton of `fold` (not ASCII) is `fold` itself: no character has a
-    /// look-alike, and [`work`] finds nothing for the other steps. One pass of table lookups
-    /// instead of the general algorithm, for the many posts whose fold view holds a few
-    /// non-ASCII characters (quotation marks, dashes, emoji, other scripts).
-    fn is_own_skeleton(&mut self, fold: &str, homoglyphs: &Homoglyphs) -> bool {
-        self.chars.clear();
+    /// Step 1 on the characters of `fold` (not ASCII): each look-alike replaced, into `chars`,
+    /// with the fold byte range of each in `spans`. Returns whether [`work`] finds nothing for
+    /// the other steps in the result, in which case the skeleton is `chars` as they are: one
+    /// pass of table lookups instead of the general algorithm, for the many posts whose fold
+    /// view holds a few non-ASCII characters (quotation marks, dashes, emoji, other scripts).
+    fn map_look_alikes(
+        &mut self,
+        fold: &str,
+        homoglyphs: &Homoglyphs,
+        chars: &mut Vec<char>,
+        spans: &mut Vec<(u32, u32)>,
+    ) -> bool {
+        chars.clear();
+        spans.clear();
         self.flags.clear();
-        for c in fold.chars() {
-            let class = if c.is_ascii() {
+        // The classes [`SkeletonBuilder::run`] gives (its SPACE bit apart, which `work` ignores).
+        let class = |c: char| {
+            if c.is_ascii() {
                 ASCII_CLASS[c as usize]
-            } else if homoglyphs.map(c).is_some() {
-                return false;
             } else if is_letter(c) {
                 LETTER | UNIT
             } else if is_separator(c) {
                 SEPARATOR
             } else {
                 0
-            };
-            self.chars.push(c);
-            self.flags.push(class);
+            }
+        };
+        for (i, c) in fold.char_indices() {
+            let span = (i as u32, (i + c.len_utf8()) as u32);
+            if c.is_ascii() {
+                chars.push(c);
+                spans.push(span);
+                self.flags.push(ASCII_CLASS[c as usize]);
+                continue;
+            }
+            match homoglyphs.map(c) {
+                Some(look_alike) => {
+                    for m in look_alike.chars() {
+                        chars.push(m);
+                        spans.push(span);
+                        self.flags.push(class(m));
+                    }
+                }
+                None => {
+                    chars.push(c);
+                    spans.push(span);
+                    self.flags.push(class(c));
+                }
+            }
         }
         let flags = &self.flags;
-        work(&self.chars, |i| flags[i]) == Work::Nothing
+        work(chars.as_slice(), |i| flags[i]) == Work::Nothing
     }
 
     fn run<U: Unit>(
@@ -310,7 +348,7 @@ static ASCII_CLASS: [u8; 128] = {
 };
 
 /// Which steps can change a text.
-#[derive(PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Work {
     /// None: the text is its own skeleton (most text).
     Nothing,
@@ -322,9 +360,11 @@ enum Work {
 
 /// Which steps can change the text of `units` (look-alikes apart), whose classes are `class`
 /// ([`ASCII_CLASS`] for bytes). Conservative for [`SkeletonBuilder::run`]: a separator is only
-/// dropped between single units, a leetspeak character only replaced next to a letter, and a
-/// letter only collapsed into an equal letter written just before it, which, when nothing is
-/// dropped or replaced, is the unit before it.
+/// dropped between single units; when none is, a leetspeak character's neighbours are those
+/// of the text, and it is replaced exactly when this finds it (a digit next to a letter, any
+/// other between units one of which is a letter); and a letter is only collapsed into an equal
+/// letter written just before it, which, when nothing is dropped or replaced, is the unit
+/// before it.
 fn work<U: Unit>(b: &[U], class: impl Fn(usize) -> u8) -> Work {
     let n = b.len();
     let single = |i: usize| {
@@ -338,7 +378,13 @@ fn work<U: Unit>(b: &[U], class: impl Fn(usize) -> u8) -> Work {
                 work = Work::Repeats;
             }
         } else if c & UNIT != 0 {
-            if (i > 0 && class(i - 1) & LETTER != 0) || (i + 1 < n && class(i + 1) & LETTER != 0) {
+            let (before, after) = (
+                if i > 0 { class(i - 1) } else { 0 },
+                if i + 1 < n { class(i + 1) } else { 0 },
+            );
+            // What `run` replaces when nothing is dropped: a digit next to a letter, `@ $ !`
+            // between units one of which is a letter (not `@mention` or `wow!`).
+            if (before | after) & LETTER != 0 && (b[i].is_digit() || before & after & UNIT != 0) {
                 return Work::Everything;
             }
         } else if c & SEPARATOR != 0 && i > 0 && single(i - 1) {
@@ -354,8 +400,183 @@ fn work<U: Unit>(b: &[U], class: impl Fn(usize) -> u8) -> Work {
     work
 }
 
+/// [`work`] on ASCII text, byte by byte: what [`AsciiMasks::work`] must agree with (tests).
+#[cfg(test)]
 fn ascii_work(b: &[u8]) -> Work {
     work(b, |i| ASCII_CLASS[b[i] as usize])
+}
+
+/// The classes of 64 bytes at a time with SSE2 (every x86-64 processor has it).
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::*;
+
+    /// For the first 64 bytes of `window` (65 bytes): the masks of letters, leetspeak
+    /// characters, leetspeak digits, separators ([`super::ASCII_CLASS`]), and of bytes equal to
+    /// the byte after them.
+    pub(super) fn classify(window: &[u8]) -> [u64; 5] {
+        assert!(window.len() > 64);
+        let mut masks = [0u64; 5];
+        for part in 0..4 {
+            let at = part * 16;
+            // SAFETY: `at + 17 <= 65 <= window.len()`, so both 16-byte loads are in bounds.
+            let (v, next) = unsafe {
+                (
+                    _mm_loadu_si128(window.as_ptr().add(at).cast()),
+                    _mm_loadu_si128(window.as_ptr().add(at + 1).cast()),
+                )
+            };
+            // SAFETY: SSE2 is part of x86-64, so these intrinsics are always available.
+            let [letter, leet, leet_digit, separator, equal] = unsafe {
+                let set = |c: u8| _mm_set1_epi8(c as i8);
+                let eq = |c: u8| _mm_cmpeq_epi8(v, set(c));
+                // Unsigned `x < n`, from a signed comparison with the high bits flipped.
+                let below = |x: __m128i, n: u8| _mm_cmplt_epi8(_mm_xor_si128(x, set(0x80)), set(0x80 ^ n));
+                let letter = below(_mm_sub_epi8(_mm_or_si128(v, set(0x20)), set(b'a')), 26);
+                let digit = below(_mm_sub_epi8(v, set(b'0')), 10);
+                let other_digits = _mm_or_si128(_mm_or_si128(eq(b'2'), eq(b'6')), _mm_or_si128(eq(b'8'), eq(b'9')));
+                let leet_digit = _mm_andnot_si128(other_digits, digit);
+                let leet = _mm_or_si128(leet_digit, _mm_or_si128(eq(b'@'), _mm_or_si128(eq(b'$'), eq(b'!'))));
+                let separator = b" \t.-_*/\\|+~^"
+                    .iter()
+                    .fold(_mm_setzero_si128(), |m, &c| _mm_or_si128(m, eq(c)));
+                let equal = _mm_cmpeq_epi8(v, next);
+                [letter, leet, leet_digit, separator, equal].map(|bytes| _mm_movemask_epi8(bytes) as u16)
+            };
+            for (mask, bits) in masks.iter_mut().zip([letter, leet, leet_digit, separator, equal]) {
+                *mask |= u64::from(bits) << at;
+            }
+        }
+        masks
+    }
+}
+
+/// [`work`] on ASCII text, 64 bytes at a time: the classes of the bytes as bit masks (bit
+/// `i % 64` of word `i / 64` for byte `i`), and the conditions of [`work`] as shifts and ands
+/// of them. Most fold text is ASCII, and this runs over all of it.
+#[derive(Default)]
+struct AsciiMasks {
+    letter: Vec<u64>,
+    /// Leetspeak characters (units that are not letters).
+    leet: Vec<u64>,
+    /// Digits among them.
+    digit: Vec<u64>,
+    separator: Vec<u64>,
+    /// Letters followed by the same letter.
+    doubled: Vec<u64>,
+    /// Units: letters and leetspeak characters.
+    unit: Vec<u64>,
+    /// Single units: a unit with no unit either side.
+    single: Vec<u64>,
+}
+
+impl AsciiMasks {
+    fn fill(&mut self, b: &[u8]) {
+        for v in [
+            &mut self.letter,
+            &mut self.leet,
+            &mut self.digit,
+            &mut self.separator,
+            &mut self.doubled,
+            &mut self.unit,
+            &mut self.single,
+        ] {
+            v.clear();
+        }
+        for (q, chunk) in b.chunks(64).enumerate() {
+            #[cfg(target_arch = "x86_64")]
+            if let Some(window) = b.get(q * 64..q * 64 + 65) {
+                let [letter, leet, digit, separator, equal] = sse2::classify(window);
+                self.letter.push(letter);
+                self.leet.push(leet);
+                self.digit.push(digit);
+                self.separator.push(separator);
+                self.doubled.push(equal & letter);
+                continue;
+            }
+            let (mut letter, mut leet, mut digit, mut separator) = (0u64, 0u64, 0u64, 0u64);
+            for (i, &c) in chunk.iter().enumerate() {
+                let class = ASCII_CLASS[c as usize & 0x7F];
+                letter |= u64::from(class & LETTER) << i;
+                leet |= u64::from(class & (LETTER | UNIT) == UNIT) << i;
+                digit |= u64::from(c.is_ascii_digit()) << i;
+                separator |= u64::from(class & SEPARATOR != 0) << i;
+            }
+            // Byte i equal to byte i + 1 (the last byte of the text has no next byte).
+            let next = &b[(q * 64 + 1).min(b.len())..(q * 64 + 65).min(b.len())];
+            let equal = chunk
+                .iter()
+                .zip(next)
+                .enumerate()
+                .fold(0u64, |m, (i, (x, y))| m | (u64::from(x == y) << i));
+            self.letter.push(letter);
+            self.leet.push(leet);
+            self.digit.push(digit & leet);
+            self.separator.push(separator);
+            self.doubled.push(equal & letter);
+        }
+        self.unit.extend(self.letter.iter().zip(&self.leet).map(|(l, t)| l | t));
+        for q in 0..self.unit.len() {
+            let single = self.unit[q] & !Self::behind(&self.unit, q) & !Self::ahead(&self.unit, q, 1);
+            self.single.push(single);
+        }
+    }
+
+    /// Bit `i` of the result is bit `i + k` of `m` (`k` in 1..64), across words.
+    #[inline]
+    fn ahead(m: &[u64], q: usize, k: u32) -> u64 {
+        m[q] >> k | m.get(q + 1).map_or(0, |&w| w << (64 - k))
+    }
+
+    /// Bit `i` of the result is bit `i - 1` of `m`, across words.
+    #[inline]
+    fn behind(m: &[u64], q: usize) -> u64 {
+        m[q] << 1 | if q > 0 { m[q - 1] >> 63 } else { 0 }
+    }
+
+    /// [`work`] of the text last given to [`AsciiMasks::fill`].
+    fn work(&self) -> Work {
+        let (x, s) = (&self.single, &self.separator);
+        let mut repeats = 0;
+        for q in 0..self.letter.len() {
+            // A leetspeak character that `run` replaces: a digit next to a letter, any other
+            // between units one of which is a letter.
+            let (letter, unit) = (&self.letter, &self.unit);
+            let leet = self.leet[q]
+                & (Self::behind(letter, q) | Self::ahead(letter, q, 1))
+                & (self.digit[q] | Self::behind(unit, q) & Self::ahead(unit, q, 1));
+            // A single unit, one to MAX_SEPARATORS (3) separators, a single unit.
+            let (s2, s3) = (Self::ahead(s, q, 2), Self::ahead(s, q, 3));
+            let joined = x[q]
+                & Self::ahead(s, q, 1)
+                & (Self::ahead(x, q, 2) | s2 & Self::ahead(x, q, 3) | s2 & s3 & Self::ahead(x, q, 4));
+            if leet | joined != 0 {
+                return Work::Everything;
+            }
+            repeats |= self.doubled[q];
+        }
+        if repeats != 0 {
+            Work::Repeats
+        } else {
+            Work::Nothing
+        }
+    }
+
+    /// [`collapse_repeats`] without spans, for the text last given to [`AsciiMasks::fill`]: a
+    /// letter equal to the letter before it is dropped, the bytes between are copied whole.
+    fn collapse_repeats(&self, fold: &str, out: &mut String) {
+        let mut from = 0;
+        for (q, &doubled) in self.doubled.iter().enumerate() {
+            let mut dropped = doubled;
+            while dropped != 0 {
+                let at = q * 64 + dropped.trailing_zeros() as usize + 1;
+                dropped &= dropped - 1;
+                out.push_str(&fold[from..at]);
+                from = at + 1;
+            }
+        }
+        out.push_str(&fold[from..]);
+    }
 }
 
 /// The skeleton of ASCII text whose only evasion-like feature is doubled letters.
@@ -492,18 +713,9 @@ mod tests {
         }
     }
 
-    /// The gate ([`SkeletonBuilder::is_own_skeleton`]) against the general algorithm on
-    /// pseudo-random texts made of what each step looks at: letters (doubled or not), leetspeak
-    /// characters, separators (ASCII and not), look-alikes, other non-ASCII characters.
-    #[test]
-    fn gate_agrees_with_the_general_algorithm() {
-        let alphabet: Vec<char> = "abcdeé ..--_*/|+~^·•0134572@$!,?\u{201c}\u{2013}😀жсοａ\t"
-            .chars()
-            .collect();
-        let homoglyphs = Homoglyphs::get();
-        let mut seed = 0x2021_u64;
-        let mut gated = 0;
-        for _ in 0..200_000 {
+    /// Pseudo-random texts of `len` 1..=32 characters drawn from `alphabet`.
+    fn random_texts(alphabet: &[char], count: usize, mut seed: u64) -> impl Iterator<Item = String> + '_ {
+        (0..count).map(move |_| {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let len = (seed >> 59) as usize + 1;
             let mut text = String::new();
@@ -512,15 +724,88 @@ mod tests {
                 r = r.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                 text.push(alphabet[(r >> 33) as usize % alphabet.len()]);
             }
-            let mut builder = SkeletonBuilder::default();
+            text
+        })
+    }
+
+    /// The bit masks against the byte-by-byte [`work`], and the ASCII fast paths against the
+    /// general algorithm, on pseudo-random ASCII texts of every class, short and long (several
+    /// 64-byte words, so that conditions across words are met).
+    #[test]
+    fn ascii_masks_agree_with_the_general_algorithm() {
+        let alphabet: Vec<char> = "aabbcde  ..--_*/|+~^0134572689@$!,?\t".chars().collect();
+        let mut builder = SkeletonBuilder::default();
+        let mut seen = [0usize; 3];
+        for (n, short) in random_texts(&alphabet, 100_000, 0x874).enumerate() {
+            let text = if n % 4 == 0 { short.repeat(1 + n % 13) } else { short };
+            let bytes = text.as_bytes();
+            builder.masks.fill(bytes);
+            let expected = ascii_work(bytes);
+            seen[expected as usize] += 1;
+            assert!(builder.masks.work() == expected, "{text:?}");
             let (mut fast, mut fast_spans) = (String::new(), Vec::new());
             builder.build(&text, &mut fast, Some(&mut fast_spans));
+            let mut fast_only = String::new();
+            builder.build(&text, &mut fast_only, None);
+            let (mut general, mut general_spans) = (String::new(), Vec::new());
+            builder.run(
+                bytes,
+                |i| (i as u32, i as u32 + 1),
+                &mut general,
+                Some(&mut general_spans),
+            );
+            assert_eq!((&fast, &fast_spans), (&general, &general_spans), "{text:?}");
+            assert_eq!(fast_only, general, "{text:?}");
+        }
+        assert!(seen.iter().all(|&k| k > 1000), "{seen:?}");
+    }
+
+    /// The SSE2 classes against [`ASCII_CLASS`], for every ASCII byte at every position.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn sse2_classes_are_the_table_s() {
+        for shift in 0..65 {
+            let window: Vec<u8> = (0..65u8).map(|i| (i * 7 + shift) % 128).collect();
+            let [letter, leet, digit, separator, equal] = sse2::classify(&window);
+            for (i, &c) in window[..64].iter().enumerate() {
+                let class = ASCII_CLASS[c as usize];
+                let bit = |m: u64| m >> i & 1 == 1;
+                assert_eq!(bit(letter), class & LETTER != 0, "{c}");
+                assert_eq!(bit(leet), class & (LETTER | UNIT) == UNIT, "{c}");
+                assert_eq!(bit(digit), class & (LETTER | UNIT) == UNIT && c.is_ascii_digit(), "{c}");
+                assert_eq!(bit(separator), class & SEPARATOR != 0, "{c}");
+                assert_eq!(bit(equal), c == window[i + 1], "{c}");
+            }
+        }
+        let same = [b'x'; 65];
+        assert_eq!(sse2::classify(&same)[4], u64::MAX);
+    }
+
+    /// The gate ([`SkeletonBuilder::map_look_alikes`]) against the general algorithm on
+    /// pseudo-random texts made of what each step looks at: letters (doubled or not), leetspeak
+    /// characters, separators (ASCII and not), look-alikes (of letters, of separators, of
+    /// punctuation), other non-ASCII characters.
+    #[test]
+    fn gate_agrees_with_the_general_algorithm() {
+        let alphabet: Vec<char> = "abcdeé ..--_*/|+~^·•0134572@$!,?\u{201c}\u{2013}\u{2014}\u{2019}😀жсοａ\t"
+            .chars()
+            .collect();
+        let homoglyphs = Homoglyphs::get();
+        let mut gated = 0;
+        let mut builder = SkeletonBuilder::default();
+        let (mut chars, mut spans) = (Vec::new(), Vec::new());
+        for text in random_texts(&alphabet, 200_000, 0x2021) {
+            let (mut fast, mut fast_spans) = (String::new(), Vec::new());
+            builder.build(&text, &mut fast, Some(&mut fast_spans));
+            let mut fast_only = String::new();
+            builder.build(&text, &mut fast_only, None);
             let (mut general, mut general_spans) = (String::new(), Vec::new());
             builder.build_chars(&text, homoglyphs, &mut general, Some(&mut general_spans));
             assert_eq!((&fast, &fast_spans), (&general, &general_spans), "{text:?}");
-            if !text.is_ascii() && builder.is_own_skeleton(&text, homoglyphs) {
+            assert_eq!(fast_only, general, "{text:?}");
+            if !text.is_ascii() && builder.map_look_alikes(&text, homoglyphs, &mut chars, &mut spans) {
                 gated += 1;
-                assert_eq!(fast, text);
+                assert_eq!(fast, chars.iter().collect::<String>(), "{text:?}");
             }
         }
         // Both sides of the gate were exercised.
@@ -528,31 +813,38 @@ mod tests {
     }
 
     /// Texts just either side of the gate: the same non-ASCII text with and without the one
-    /// feature that makes a step change it.
+    /// feature that makes a step other than look-alikes change it.
     #[test]
     fn gate_edges() {
         let homoglyphs = Homoglyphs::get();
         let mut builder = SkeletonBuilder::default();
-        for (own, text) in [
-            (true, "😀 xin chao 😀 2021"),
-            (false, "😀 xin chaoo 😀 2021"), // doubled letter
-            (false, "😀 sh1t 😀"),           // leetspeak next to a letter
-            (true, "😀 1 2 😀"),             // digits, but no letter and nothing joined
-            (false, "😀 d.i.t 😀"),          // spaced out
-            (false, "😀 d·i·t 😀"),          // spaced out with a non-ASCII separator
-            (true, "😀 di·t 😀"),            // a separator after a word
-            (false, "😀 fuсk 😀"),           // Cyrillic с
-            (false, "😀 日日 😀"),           // no look-alike, but a doubled letter
-            (true, "😀 日本 ok 😀"),
-            (false, "\u{201c}xin chao\u{201d}"), // quotation marks are look-alikes of ''
+        let (mut chars, mut spans) = (Vec::new(), Vec::new());
+        for (gate, text, skeleton_of_it) in [
+            (true, "😀 xin chao 😀 2021", "😀 xin chao 😀 2021"),
+            (false, "😀 xin chaoo 😀 2021", "😀 xin chao 😀 2021"), // doubled letter
+            (false, "😀 sh1t 😀", "😀 shit 😀"),                    // leetspeak next to a letter
+            (true, "😀 1 2 😀", "😀 1 2 😀"),
+            (true, "😀 @thang wow! 😀", "😀 @thang wow! 😀"), // `@ !` beside a letter, not between
+            (false, "😀 b!tch wow!! 😀", "😀 bitch wowi! 😀"), // between units                       // digits, but no letter and nothing joined
+            (false, "😀 d.i.t 😀", "😀 dit 😀"),               // spaced out
+            (false, "😀 d·i·t 😀", "😀 dit 😀"),               // spaced out with a non-ASCII separator
+            (true, "😀 di·t 😀", "😀 di·t 😀"),                // a separator after a word
+            (true, "😀 fuсk 😀", "😀 fuck 😀"),                // Cyrillic с: a look-alike only
+            (false, "😀 fuссk 😀", "😀 fuck 😀"),              // two Cyrillic с: doubled once replaced
+            (false, "😀 日日 😀", "😀 日 😀"),                 // no look-alike, but a doubled letter
+            (true, "😀 日本 ok 😀", "😀 日本 ok 😀"),
+            (true, "\u{201c}xin chao\u{201d}", "''xin chao''"), // quotation marks are look-alikes of ''
+            (false, "x \u{2013} y", "x - y"),                   // an en dash is a look-alike of a separator
+            (true, "xin \u{2013} chao", "xin - chao"),
         ] {
-            let gate = builder.is_own_skeleton(text, homoglyphs);
+            assert_eq!(
+                builder.map_look_alikes(text, homoglyphs, &mut chars, &mut spans),
+                gate,
+                "{text:?}"
+            );
             let mut general = String::new();
             builder.build_chars(text, homoglyphs, &mut general, None);
-            assert_eq!(general == text, own, "{text:?} -> {general:?}");
-            if gate {
-                assert!(own, "{text:?}");
-            }
+            assert_eq!(general, skeleton_of_it, "{text:?}");
             assert_eq!(skeleton(text), general, "{text:?}");
         }
     }
