@@ -17,7 +17,7 @@
 //! is equal). It is a containment, not a Jaccard index, so a claim quoted inside a long post
 //! still scores 1. An inverted index from word pairs to phrasings is the prefilter (see
 //! `claims`): only phrasings sharing at least [`MIN_SHARED_PAIRS`] indexed pairs with the post
-//! are verified exactly (pairs found in more than 0.5% of the phrasings, and at least 20, are
+//! are verified exactly (pairs found in more than 0.1% of the phrasings, and at least 10, are
 //! indexed only as a phrasing's four rarest). The window runs from the first to the last shared
 //! indexed pair, widened by the phrasing's length on each side; the finding's span is `S`.
 //!
@@ -90,13 +90,12 @@ impl Words {
     pub fn split(&mut self, text: &str, offsets: bool) {
         self.words.clear();
         if !offsets {
-            // Most texts need no fold view at all (see `fastfold`).
+            // Without offsets, no fold view is built for most text (see `fastfold`).
             self.hashes.clear();
-            if fastfold::fold_word_hashes(text, &mut self.hashes, mix) {
-                self.words
-                    .extend(self.hashes.iter().map(|&hash| Word { hash, start: 0, end: 0 }));
-                return;
-            }
+            fastfold::fold_word_hashes(text, &mut self.hashes, mix);
+            self.words
+                .extend(self.hashes.iter().map(|&hash| Word { hash, start: 0, end: 0 }));
+            return;
         }
         self.views.build(text, ViewSet::of(View::Fold), offsets);
         let fold = self.views.text(View::Fold);
