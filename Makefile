@@ -102,6 +102,7 @@ bench-claims: build ## Claims and campaigns figures of issue 16 (shared data; CL
 	$(BIN)/python -m benchmarks.bench_claims quality eval
 	$(BIN)/python -m benchmarks.bench_claims campaigns eval
 	$(BIN)/python -m benchmarks.bench_claims scan-speed
+	$(BIN)/python -m benchmarks.bench_claims claims-cost
 	$(BIN)/python -m benchmarks.bench_claims throughput $(CLAIMS_POSTS)
 
 bench-big: build ## One post of 1 GB (CONDUCT_SCAN_BENCH_BIG_MB=1000): it must not fail; prints its peak RSS

@@ -9,6 +9,7 @@ sentence, so the figures below are not tuned on.
     python -m benchmarks.bench_claims campaigns      # cluster precision/recall, decoys
     python -m benchmarks.bench_claims throughput N [DIR]  # campaigns over N posts (RSS, CPU)
     python -m benchmarks.bench_claims scan-speed     # nightly scan, 0 vs 10,000 claims
+    python -m benchmarks.bench_claims claims-cost    # bundled claims next to the rule scan
 
 Each prints one JSON line. Without the shared data every command says so and exits 0.
 """
@@ -372,6 +373,36 @@ def scan_speed(posts: int = 200_000, claims_n: int = 10_000, repeats: int = 2) -
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def claims_cost(texts_n: int = 3_000, repeats: int = 3) -> dict[str, Any]:
+    """The bundled ruleset's claims next to its rules on real text (Wikipedia articles):
+    medians of interleaved runs of each, and what the claims add to the rule scan."""
+    from conduct_scan._core import Scanner
+    from conduct_scan.pipeline import CONTEXT_CHARS
+
+    path = default_data_dir() / "corpora" / "viwiki_7.9k.parquet"
+    if not path.is_file():
+        print(json.dumps({"skipped": f"{path} not found (set CONDUCT_SCAN_DATA)"}))
+        sys.exit(0)
+    texts = [t for t in pq.read_table(path, columns=["text"]).column("text").to_pylist() if t]
+    column = pa.chunked_array([pa.array(texts[:texts_n], pa.string())])
+    mb = sum(len(t.encode()) for t in texts[:texts_n]) / 1e6
+    rules = Ruleset.load()
+    scanner = Scanner(rules, context=CONTEXT_CHARS)
+    index = claim_index(rules, context=CONTEXT_CHARS)
+    assert index is not None
+    times: dict[str, list[float]] = {"rules": [], "claims": []}
+    for _ in range(repeats):
+        for name, run in (("rules", scanner.scan), ("claims", index.scan)):
+            started = time.perf_counter()
+            run(column)
+            times[name].append(time.perf_counter() - started)
+    rules_s, claims_s = statistics.median(times["rules"]), statistics.median(times["claims"])
+    return {"texts": texts_n, "mb_of_text": round(mb, 1), "claims": index.claims,
+            "mb_per_s_rules": round(mb / rules_s, 2), "mb_per_s_claims": round(mb / claims_s, 2),
+            "claims_add_to_rules": round(claims_s / rules_s, 3), "runs": times,
+            "load": os.getloadavg()[0]}  # fmt: skip
+
+
 def main(argv: list[str]) -> None:
     command = argv[0] if argv else "quality"
     if command == "quality":
@@ -385,6 +416,8 @@ def main(argv: list[str]) -> None:
                             argv[2] if len(argv) > 2 else None)  # fmt: skip
     elif command == "scan-speed":
         result = scan_speed()
+    elif command == "claims-cost":
+        result = claims_cost()
     else:
         raise SystemExit(f"unknown command {command!r}")
     result["max_rss_mb_this_process"] = round(

@@ -164,21 +164,27 @@ def _pairs(words: list[str]) -> set[tuple[str, str]]:
 
 
 def _reference_similarity(claim: str, post: str) -> float:
-    """Plain Python: mean of word and word-pair containment of the claim in the post."""
+    """Plain Python, for one claim (every weight equal): the mean of word and word-pair
+    containment of the claim in the window of the post around the pairs they share (widened by
+    the claim's length either side), times min(1, claim length / span of the shared pairs)."""
     c, p = _words(claim), _words(post)
-    return (len(set(c) & set(p)) / len(set(c)) + len(_pairs(c) & _pairs(p)) / len(_pairs(c))) / 2
+    shared = [i for i, pair in enumerate(itertools.pairwise(p)) if pair in _pairs(c)]
+    first, last = shared[0], shared[-1]
+    window = p[max(0, first - len(c)) : last + 2 + len(c)]
+    containment = (len(set(c) & set(window)) / len(set(c))
+                   + len(_pairs(c) & _pairs(window)) / len(_pairs(c))) / 2  # fmt: skip
+    return containment * min(1.0, len(c) / (last - first + 2))
 
 
 VOCAB = ["nước", "nuoc", "máy", "độc", "sông", "Đuống", "HÀ", "nội", "an", "toàn", "🙂", "5G"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     claim=st.lists(st.sampled_from(VOCAB), min_size=6, max_size=9),
-    post=st.lists(st.sampled_from(VOCAB), min_size=2, max_size=5),
+    post=st.lists(st.sampled_from(VOCAB), min_size=2, max_size=30),
 )
 def test_similarity_equals_the_plain_reference(claim: list[str], post: list[str]) -> None:
-    # Posts no longer than the claim: the window is the whole post.
     claim_text, post_text = " ".join(claim), " ".join(post)
     if len(_words(claim_text)) < 5:
         return
@@ -190,6 +196,21 @@ def test_similarity_equals_the_plain_reference(claim: list[str], post: list[str]
         assert best is not None
         assert best["similarity"] == pytest.approx(_reference_similarity(claim_text, post_text),
                                                    abs=1e-5)  # fmt: skip
+
+
+def test_a_claim_sharing_only_common_words_with_the_post_scores_low() -> None:
+    # Claims of one template: the words they share weigh little next to each claim's own.
+    template = "Phương tiện liên quan tới {} tại Wikimedia Commons"
+    names = ["Hypena madefactalis", "Fagraea gitingensis", "Wedding ceremonies", "Rail tracks",
+             "Joseon Dynasty", "Victoria Australia", "Neolamprologus mondabu"]  # fmt: skip
+    claims = [{"id": f"c{i}", "text": template.format(n)} for i, n in enumerate(names)]
+    index = ClaimIndex(ruleset(""), json.dumps(claims), threshold=0.5)
+    sibling = index.best(template.format("Oryza sativa"))
+    assert sibling is not None and sibling["similarity"] < 0.5
+    same = index.best("phuong tien lien quan toi hypena madefactalis tai wikimedia commons")
+    assert (
+        same is not None and same["claim_id"] == "c0" and same["similarity"] == pytest.approx(1.0)
+    )
 
 
 def test_scan_archive_writes_claim_violations_and_rescans_when_claims_change(

@@ -6,18 +6,20 @@
 //! punctuation added to a copy only add words; they never break the words it shares.
 //!
 //! **Claims.** A claim phrasing `C` and a window `W` of a post are compared by
-//! `similarity = (w(words(C) ∩ words(W)) / w(words(C)) + w(pairs(C) ∩ pairs(W)) / w(pairs(C))) / 2`,
-//! where `pairs` are the word 2-shingles (consecutive word pairs) and `w` sums weights: the first
-//! term is how much of the claim's vocabulary the post uses, the second how much of its word
-//! order it keeps. A word's (pair's) weight is `ln(1 + P / df)`, with `P` the phrasings indexed
-//! and `df` those containing it, so words that many claims share count less (with one claim,
-//! or claims without common words, every weight is equal). It is a containment, not a Jaccard
-//! index, so a claim quoted inside a long post still scores 1. An
-//! inverted index from word pairs to phrasings is the prefilter: only phrasings sharing at least
-//! [`MIN_SHARED_PAIRS`] indexed pairs with the post are verified exactly (pairs found in more
-//! than 0.5% of the phrasings, and at least 20, are indexed only as a phrasing's four rarest). The window runs from the first
-//! to the last shared pair, widened by the phrasing's length on each side; the finding's span
-//! is from the first to the last shared pair.
+//! `similarity = (w(words(C) ∩ words(W)) / w(words(C)) + w(pairs(C) ∩ pairs(W)) / w(pairs(C))) / 2
+//! × min(1, len(C) / len(S))`, where `pairs` are the word 2-shingles (consecutive word pairs),
+//! `w` sums weights and `S` is the span of the post from the first to the last pair it shares
+//! with `C`: the first term is how much of the claim's vocabulary the post uses, the second how
+//! much of its word order it keeps, the last factor lowers a post whose shared words are spread
+//! over more words than the claim has. A word's (pair's) weight is `ln(1 + P / df)²`, with `P`
+//! the phrasings indexed and `df` those containing it, so words that many claims share count
+//! much less than the claim's own (with one claim, or claims without common words, every weight
+//! is equal). It is a containment, not a Jaccard index, so a claim quoted inside a long post
+//! still scores 1. An inverted index from word pairs to phrasings is the prefilter (see
+//! `claims`): only phrasings sharing at least [`MIN_SHARED_PAIRS`] indexed pairs with the post
+//! are verified exactly (pairs found in more than 0.1% of the phrasings, and at least 10, are
+//! indexed only as a phrasing's four rarest). The window runs from the first to the last shared
+//! indexed pair, widened by the phrasing's length on each side; the finding's span is `S`.
 //!
 //! **Campaigns.** Posts are sets of word 2-shingles; pairs that occur in too many posts (a
 //! [`DocFrequency`] table, counted first) are dropped, so greetings and boilerplate neither make
@@ -25,8 +27,7 @@
 //! bands; posts sharing a band hash are candidate copies (the caller groups them).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -34,17 +35,14 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::normalise::{View, ViewSet, ViewTexts};
-use crate::ruleset::Claim;
 use crate::scanner::TextSource;
 
-/// Claims shorter than this (in words, fold view) are refused: a few words are everyday text.
-pub const MIN_CLAIM_WORDS: usize = 5;
-/// A claim is verified only when the post shares at least this many word pairs with it.
-pub const MIN_SHARED_PAIRS: u32 = 2;
-/// Each phrasing is found through at least this many of its rarest word pairs.
-const INDEXED_PAIRS: usize = 4;
-/// Default similarity a post must reach to restate a claim.
-pub const DEFAULT_CLAIM_THRESHOLD: f32 = 0.5;
+mod claims;
+mod fastfold;
+
+pub use claims::{
+    claims_from_json, ClaimIndex, ClaimMatch, DEFAULT_CLAIM_THRESHOLD, MIN_CLAIM_WORDS, MIN_SHARED_PAIRS,
+};
 
 /// One word of a text: its hash and its byte range in the original text.
 #[derive(Clone, Copy, Debug)]
@@ -61,6 +59,7 @@ pub struct Word {
 #[derive(Default)]
 pub struct Words {
     views: ViewTexts,
+    hashes: Vec<u64>,
     /// The words of the last text split.
     pub words: Vec<Word>,
 }
@@ -77,11 +76,7 @@ fn mix(mut x: u64) -> u64 {
 
 #[inline]
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    mix(h)
+    mix(fastfold::fnv(bytes))
 }
 
 /// The shingle of two consecutive words.
@@ -94,6 +89,14 @@ impl Words {
     /// Splits `text`; with `offsets`, each word's original byte range is kept too.
     pub fn split(&mut self, text: &str, offsets: bool) {
         self.words.clear();
+        if !offsets {
+            // Without offsets, no fold view is built for most text (see `fastfold`).
+            self.hashes.clear();
+            fastfold::fold_word_hashes(text, &mut self.hashes, mix);
+            self.words
+                .extend(self.hashes.iter().map(|&hash| Word { hash, start: 0, end: 0 }));
+            return;
+        }
         self.views.build(text, ViewSet::of(View::Fold), offsets);
         let fold = self.views.text(View::Fold);
         let mut start = None;
@@ -198,348 +201,6 @@ impl Hasher for IdentityHasher {
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
     }
-}
-
-type HashIndex = HashMap<u64, Vec<u32>, BuildHasherDefault<IdentityHasher>>;
-
-struct Phrasing {
-    claim: u32,
-    words: Vec<u64>,
-    pairs: Vec<u64>,
-    /// Weight of each word and pair (same order), and their sums.
-    word_weights: Vec<f32>,
-    pair_weights: Vec<f32>,
-    word_total: f32,
-    pair_total: f32,
-    len: usize,
-}
-
-/// Sum of the weights of the elements of sorted `a` (weights `w`) found in sorted `b`.
-fn shared_weight(a: &[u64], w: &[f32], b: &[u64]) -> f32 {
-    let (mut i, mut j, mut sum) = (0, 0, 0.0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                sum += w[i];
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    sum
-}
-
-/// A post that restates a claim.
-#[derive(Clone, Debug)]
-pub struct ClaimMatch {
-    /// Row of the text in the texts scanned.
-    pub row: u32,
-    /// Index of the claim in [`ClaimIndex::claims`].
-    pub claim: u32,
-    /// Index of the best phrasing among the claim's.
-    pub phrasing: u32,
-    /// The similarity (see the module docs), in [0, 1].
-    pub similarity: f32,
-    /// Start of the span, in characters of the original text.
-    pub start: u32,
-    /// End of the span (exclusive), in characters.
-    pub end: u32,
-    /// The span's text.
-    pub matched: String,
-    /// The span with up to `context` characters either side.
-    pub context: String,
-    /// Where the span starts in `context`, in characters.
-    pub context_start: u32,
-}
-
-/// Per-thread counters of shared pairs per phrasing, reset through the list of those touched.
-#[derive(Default)]
-struct Scratch {
-    words: Words,
-    hits: Vec<u32>,
-    lo: Vec<u32>,
-    hi: Vec<u32>,
-    touched: Vec<u32>,
-    window_words: Vec<u64>,
-    window_pairs: Vec<u64>,
-}
-
-/// Claims compiled for matching: phrasings as word and pair sets, and an inverted index from
-/// word pairs to phrasings.
-pub struct ClaimIndex {
-    claims: Vec<Claim>,
-    phrasings: Vec<Phrasing>,
-    index: HashIndex,
-    threshold: f32,
-    context_chars: usize,
-    threads: usize,
-    pool: Mutex<Option<(u32, Arc<rayon::ThreadPool>)>>,
-}
-
-impl ClaimIndex {
-    /// Compiles validated claims (see [`crate::ruleset::validate_claims`]); `threshold` is the
-    /// similarity a post must reach, `context_chars` the context kept around a span.
-    pub fn new(claims: Vec<Claim>, threshold: f32, context_chars: usize, threads: Option<usize>) -> Result<ClaimIndex> {
-        if !(threshold > 0.0 && threshold <= 1.0) {
-            return Err(Error::Input(format!("claim threshold {threshold} is not in (0, 1]")));
-        }
-        let mut words = Words::default();
-        let mut phrasings = Vec::new();
-        let mut index = HashIndex::default();
-        // How many phrasings each word and pair is in: words that many claims share
-        // ("tháng", "năm", "người") say less about which claim a post restates.
-        let mut df: HashMap<u64, u32, BuildHasherDefault<IdentityHasher>> = HashMap::default();
-        for (c, claim) in claims.iter().enumerate() {
-            for text in claim.all_phrasings() {
-                words.split(text, false);
-                let hashes: Vec<u64> = words.hashes().collect();
-                let pairs = sorted_pairs(&hashes);
-                if pairs.is_empty() {
-                    continue;
-                }
-                let words = sorted_set(hashes.iter().copied());
-                for &h in words.iter().chain(&pairs) {
-                    *df.entry(h).or_default() += 1;
-                }
-                phrasings.push(Phrasing {
-                    claim: c as u32,
-                    len: hashes.len(),
-                    words,
-                    pairs,
-                    word_weights: Vec::new(),
-                    pair_weights: Vec::new(),
-                    word_total: 0.0,
-                    pair_total: 0.0,
-                });
-            }
-        }
-        // Only distinctive pairs are index keys: a pair in many phrasings ("của các", "là
-        // một") would make every post a candidate of thousands of claims. Each phrasing keeps
-        // at least its INDEXED_PAIRS rarest pairs as keys; all pairs still count when verifying.
-        let common = (phrasings.len() / 200).max(20) as u32;
-        for (p, phrasing) in phrasings.iter().enumerate() {
-            let mut keys: Vec<(u32, u64)> = phrasing.pairs.iter().map(|h| (df[h], *h)).collect();
-            keys.sort_unstable();
-            for (i, &(count, h)) in keys.iter().enumerate() {
-                if i < INDEXED_PAIRS || count <= common {
-                    index.entry(h).or_default().push(p as u32);
-                }
-            }
-        }
-        let n = phrasings.len() as f32;
-        let weight = |h: &u64| (1.0 + n / df.get(h).copied().unwrap_or(1) as f32).ln();
-        for p in &mut phrasings {
-            p.word_weights = p.words.iter().map(weight).collect();
-            p.pair_weights = p.pairs.iter().map(weight).collect();
-            p.word_total = p.word_weights.iter().sum();
-            p.pair_total = p.pair_weights.iter().sum();
-        }
-        let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        Ok(ClaimIndex {
-            claims,
-            phrasings,
-            index,
-            threshold,
-            context_chars,
-            threads: threads.max(1),
-            pool: Mutex::new(None),
-        })
-    }
-
-    /// The claims, in the order matches refer to them.
-    pub fn claims(&self) -> &[Claim] {
-        &self.claims
-    }
-
-    /// The similarity threshold.
-    pub fn threshold(&self) -> f32 {
-        self.threshold
-    }
-
-    /// The claims as JSON.
-    pub fn claims_json(&self) -> String {
-        serde_json::to_string(&self.claims).unwrap_or_else(|_| "[]".into())
-    }
-
-    /// Characters of context kept either side of a span.
-    pub fn context_chars(&self) -> usize {
-        self.context_chars
-    }
-
-    /// Number of phrasings indexed.
-    pub fn phrasings(&self) -> usize {
-        self.phrasings.len()
-    }
-
-    /// Every claim that `text` restates (at or above the threshold), the best phrasing each.
-    pub fn match_text(&self, text: &str) -> Vec<ClaimMatch> {
-        let mut scratch = Scratch::default();
-        let mut out = Vec::new();
-        self.match_into(0, text, &mut scratch, MIN_SHARED_PAIRS, self.threshold, &mut out);
-        out
-    }
-
-    /// The claim closest to `text` whatever its score (for `rules explain`), if any shares a
-    /// word pair with it.
-    pub fn best(&self, text: &str) -> Option<ClaimMatch> {
-        let mut scratch = Scratch::default();
-        let mut out = Vec::new();
-        self.match_into(0, text, &mut scratch, 1, 0.0, &mut out);
-        out.into_iter().max_by(|a, b| a.similarity.total_cmp(&b.similarity))
-    }
-
-    fn match_into(
-        &self,
-        row: u32,
-        text: &str,
-        s: &mut Scratch,
-        min_shared: u32,
-        threshold: f32,
-        out: &mut Vec<ClaimMatch>,
-    ) {
-        if self.phrasings.is_empty() {
-            return;
-        }
-        if s.hits.len() < self.phrasings.len() {
-            s.hits.resize(self.phrasings.len(), 0);
-            s.lo.resize(self.phrasings.len(), 0);
-            s.hi.resize(self.phrasings.len(), 0);
-        }
-        s.words.split(text, true);
-        let words = &s.words.words;
-        s.touched.clear();
-        for (i, w) in words.windows(2).enumerate() {
-            let Some(list) = self.index.get(&pair(w[0].hash, w[1].hash)) else {
-                continue;
-            };
-            for &p in list {
-                let k = p as usize;
-                if s.hits[k] == 0 {
-                    s.touched.push(p);
-                    s.lo[k] = i as u32;
-                }
-                s.hits[k] += 1;
-                s.hi[k] = i as u32;
-            }
-        }
-        let first = out.len();
-        for &p in &s.touched {
-            let k = p as usize;
-            let (hits, lo, hi) = (s.hits[k], s.lo[k] as usize, s.hi[k] as usize);
-            s.hits[k] = 0;
-            if hits < min_shared {
-                continue;
-            }
-            let phrasing = &self.phrasings[k];
-            let from = lo.saturating_sub(phrasing.len);
-            let to = (hi + 2 + phrasing.len).min(words.len());
-            let window = &words[from..to];
-            s.window_words.clear();
-            s.window_words.extend(window.iter().map(|w| w.hash));
-            s.window_pairs.clear();
-            s.window_pairs
-                .extend(s.window_words.windows(2).map(|w| pair(w[0], w[1])));
-            s.window_words.sort_unstable();
-            s.window_words.dedup();
-            s.window_pairs.sort_unstable();
-            s.window_pairs.dedup();
-            let similarity = (shared_weight(&phrasing.words, &phrasing.word_weights, &s.window_words)
-                / phrasing.word_total
-                + shared_weight(&phrasing.pairs, &phrasing.pair_weights, &s.window_pairs) / phrasing.pair_total)
-                / 2.0;
-            if similarity < threshold {
-                continue;
-            }
-            let claim = phrasing.claim;
-            if let Some(prev) = out[first..].iter_mut().find(|m| m.claim == claim) {
-                if prev.similarity >= similarity {
-                    continue;
-                }
-                *prev = self.found(row, claim, p, similarity, text, words[lo].start, words[hi + 1].end);
-            } else {
-                out.push(self.found(row, claim, p, similarity, text, words[lo].start, words[hi + 1].end));
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn found(
-        &self,
-        row: u32,
-        claim: u32,
-        phrasing: u32,
-        similarity: f32,
-        text: &str,
-        start: u32,
-        end: u32,
-    ) -> ClaimMatch {
-        let phrasing = phrasing - self.phrasings.iter().position(|p| p.claim == claim).unwrap_or(0) as u32;
-        let (start, end) = (start as usize, end as usize);
-        let char_start = text[..start].chars().count();
-        let matched = &text[start..end];
-        let before = text[..start].char_indices().rev().take(self.context_chars);
-        let (from, taken) = before.fold((start, 0u32), |(_, n), (i, _)| (i, n + 1));
-        let to = text[end..]
-            .char_indices()
-            .nth(self.context_chars)
-            .map_or(text.len(), |(i, _)| end + i);
-        ClaimMatch {
-            row,
-            claim,
-            phrasing,
-            similarity,
-            start: char_start as u32,
-            end: (char_start + matched.chars().count()) as u32,
-            matched: matched.to_owned(),
-            context: if self.context_chars > 0 {
-                text[from..to].to_owned()
-            } else {
-                String::new()
-            },
-            context_start: if self.context_chars > 0 { taken } else { 0 },
-        }
-    }
-
-    /// Matches every row of `texts` in parallel; matches come in row order.
-    pub fn scan(&self, texts: &(impl TextSource + ?Sized)) -> Result<Vec<ClaimMatch>> {
-        let n = texts.len();
-        if self.phrasings.is_empty() || n == 0 {
-            return Ok(Vec::new());
-        }
-        let work = || {
-            let chunks: Vec<(usize, usize)> = (0..n).step_by(256).map(|s| (s, (s + 256).min(n))).collect();
-            let parts: Vec<Vec<ClaimMatch>> = chunks
-                .par_iter()
-                .map_init(Scratch::default, |s, &(a, b)| {
-                    let mut out = Vec::new();
-                    for row in a..b {
-                        if let Some(text) = decode(texts, row) {
-                            self.match_into(row as u32, &text, s, MIN_SHARED_PAIRS, self.threshold, &mut out);
-                        }
-                    }
-                    out
-                })
-                .collect();
-            parts.into_iter().flatten().collect()
-        };
-        Ok(match pool(&self.pool, self.threads)? {
-            Some(pool) => pool.install(work),
-            None => work(),
-        })
-    }
-}
-
-/// Claims given as a JSON list (a claims file read by the Python layer), named `source` in
-/// messages; validate them with [`crate::ruleset::validate_claims`].
-pub fn claims_from_json(json: &str, source: &str) -> Result<Vec<Claim>> {
-    let mut claims: Vec<Claim> =
-        serde_json::from_str(json).map_err(|e| Error::ruleset(source, None, format!("not a list of claims: {e}")))?;
-    for claim in &mut claims {
-        claim.file = source.to_owned();
-    }
-    Ok(claims)
 }
 
 fn decode<T: TextSource + ?Sized>(texts: &T, row: usize) -> Option<Cow<'_, str>> {
@@ -790,6 +451,7 @@ pub fn components(n: usize, a: &[u64], b: &[u64]) -> Result<Vec<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ruleset::Claim;
 
     fn claim(id: &str, texts: &[&str]) -> Claim {
         let toml = format!(
@@ -835,6 +497,12 @@ mod tests {
         let index = ClaimIndex::new(vec![claim("c", &["p q r s t u", "a b c d e f"])], 0.01, 0, Some(1)).unwrap();
         let m = index.match_text("a b c d e f");
         assert_eq!((m.len(), m[0].phrasing), (1, 1));
+        // Shared words spread over twice the claim's length: (6/6 + 4/5) / 2 × 6/12.
+        let index = ClaimIndex::new(vec![claim("c", &["a b c d e f"])], 0.01, 0, Some(1)).unwrap();
+        let m = index.match_text("z a b c x x x x x x d e f z");
+        let expected = (1.0 + 4.0 / 5.0) / 2.0 * 6.0 / 12.0;
+        assert!((m[0].similarity - expected).abs() < 1e-6, "{}", m[0].similarity);
+        assert_eq!(m[0].matched, "a b c x x x x x x d e f");
     }
 
     #[test]
