@@ -5,8 +5,9 @@
   ``RESULTS.md`` and ``plots/`` rendered (``make bench``). Archive sizes default to 10 MB,
   100 MB and 1 GB; ``--quick`` runs 10 MB only, writes under ``benchmarks/.corpus/quick/`` and
   leaves the committed results alone.
-- ``ci``: the two gate benchmarks on 10 MB, then the gate's verdict on one line; exit status 1
-  when conduct_scan is below 2× Polars (``make bench-ci``).
+- ``ci``: the gate benchmarks on 10 MB, then one verdict line per gate (2× Polars; the bundled
+  ruleset against python-hyperscan per row in memory and end to end); exit status 1 when one
+  fails (``make bench-ci``).
 - ``render [JSON]``: ``RESULTS.md`` and the plots again from a JSON, without measuring.
 """
 
@@ -91,7 +92,7 @@ def render_json(json_path: Path, out: Path) -> int:
 
 def ci(args: argparse.Namespace) -> int:
     """The gate: measure the pair on 10 MB, print one line, fail below the minimum ratio."""
-    from benchmarks.gate import decide, decide_bundled
+    from benchmarks.gate import decide, decide_bundled, decide_bundled_end_to_end
 
     env = {
         "CONDUCT_SCAN_BENCH_MB": os.environ.get("CONDUCT_SCAN_BENCH_MB", "10"),
@@ -104,7 +105,11 @@ def ci(args: argparse.Namespace) -> int:
         print(f"bench-ci: FAIL: the gate benchmarks did not run (pytest exit {status})")
         return 1
     data = json.loads(json_path.read_text())
-    verdicts = [decide(data, args.minimum), decide_bundled(data, args.bundled_minimum)]
+    verdicts = [
+        decide(data, args.minimum),
+        decide_bundled(data, args.bundled_minimum),
+        decide_bundled_end_to_end(data, args.bundled_e2e_minimum),
+    ]
     for verdict in verdicts:
         print(verdict.line)
     return 0 if all(v.ok for v in verdicts) else 1
@@ -133,10 +138,13 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks.results import GATE_MINIMUM
 
             args.minimum = float(os.environ.get("CONDUCT_SCAN_BENCH_MIN_RATIO", GATE_MINIMUM))
-        from benchmarks.results import BUNDLED_GATE_MINIMUM
+        from benchmarks.results import BUNDLED_E2E_GATE_MINIMUM, BUNDLED_GATE_MINIMUM
 
         args.bundled_minimum = float(
             os.environ.get("CONDUCT_SCAN_BENCH_BUNDLED_MIN_RATIO", BUNDLED_GATE_MINIMUM)
+        )
+        args.bundled_e2e_minimum = float(
+            os.environ.get("CONDUCT_SCAN_BENCH_BUNDLED_E2E_MIN_RATIO", BUNDLED_E2E_GATE_MINIMUM)
         )
         return ci(args)
     if args.command == "render":

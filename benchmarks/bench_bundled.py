@@ -13,6 +13,14 @@ the text column decoded once outside the timing:
   (``dense_phrases.txt``, about 30% of the posts hit), ``Scanner.scan`` against Polars
   ``contains_any`` on the same phrases.
 
+End to end (``group="bundled-e2e"``, both marked ``gate``): a Parquet archive in, findings out.
+``scan_archive`` in this process with the bundled ruleset and its known claims (Parquet decode,
+the rule scan, the claims, violations built and written as Parquet, the journal and manifest;
+the ruleset's databases come from the on-disk cache, as on every run after the first), against
+python-hyperscan per row doing the same trip with the bundled ruleset's terms and patterns:
+the ``text`` column read from the same file, every row scanned from Python, the flagged posts'
+ids written as Parquet. ``make bench-ci`` gates their ratio (``BUNDLED_E2E_GATE_MINIMUM``).
+
 ``test_big_post`` (``make bench-big``) measures the peak RSS of ``Scanner.scan`` in a child
 process of its own on one post of 1 MB, 100 MB and 1 GB (``CONDUCT_SCAN_BENCH_BIG_MB``).
 """
@@ -33,6 +41,7 @@ from benchmarks.corpus import ROOT, Corpus, ruleset_toml
 from benchmarks.peers import HyperscanPerRow, PolarsContains, Workload
 from benchmarks.settings import CpuClock, record, rounds
 from conduct_scan import Ruleset, Scanner
+from conduct_scan.pipeline import scan_archive
 
 HERE = Path(__file__).resolve().parent
 
@@ -109,6 +118,64 @@ def test_bundled_peer(benchmark: Any, scan_corpus: Corpus, peer: type) -> None:
         terms=len(work.terms),
         patterns=len(work.patterns),
         flagged=int(flagged.sum()),
+    )
+
+
+@pytest.mark.gate
+@pytest.mark.benchmark(group="bundled-e2e")
+def test_bundled_end_to_end(benchmark: Any, scan_corpus: Corpus, tmp_path: Path) -> None:
+    """``scan_archive`` with the bundled ruleset and its claims, a fresh output each round."""
+    ruleset = Ruleset.load()
+    threads = os.cpu_count() or 1
+    rounds_done = iter(range(1_000_000))
+
+    def run() -> Any:
+        return scan_archive([scan_corpus.path], tmp_path / f"out-{next(rounds_done)}", ruleset,
+                            threads=threads)  # fmt: skip
+
+    clock = CpuClock(run)
+    summary = benchmark.pedantic(clock, rounds=rounds(), warmup_rounds=1)
+    record(
+        benchmark,
+        "bundled-e2e",
+        "conduct_scan",
+        scan_corpus,
+        threads=threads,
+        cores_busy=clock.cores_busy(benchmark),
+        load=_load(),
+        findings=summary.total("findings"),
+        compile_seconds=round(summary.compile_seconds, 3),
+    )
+
+
+@pytest.mark.gate
+@pytest.mark.benchmark(group="bundled-e2e")
+def test_bundled_end_to_end_hyperscan(benchmark: Any, scan_corpus: Corpus, tmp_path: Path) -> None:
+    """python-hyperscan per row, from the Parquet file to the flagged posts' ids in Parquet."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    system = HyperscanPerRow(bundled_workload())
+
+    def run() -> int:
+        table = pq.read_table(scan_corpus.path, columns=["post_id", "text"])
+        flagged = system.flag(system.prepare(table.column("text")))
+        pq.write_table(
+            table.select(["post_id"]).filter(pa.array(flagged)), tmp_path / "flagged.parquet"
+        )
+        return int(flagged.sum())
+
+    clock = CpuClock(run)
+    flagged = benchmark.pedantic(clock, rounds=rounds(), warmup_rounds=1)
+    record(
+        benchmark,
+        "bundled-e2e",
+        system.name,
+        scan_corpus,
+        threads=system.threads,
+        cores_busy=clock.cores_busy(benchmark),
+        load=_load(),
+        flagged=flagged,
     )
 
 

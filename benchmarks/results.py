@@ -35,6 +35,11 @@ BUNDLED_GATE_MINIMUM = 0.6
 Issue 10 asks for 3x end to end; this engine does about 40 MB per CPU second against the
 peer's 81 (RESULTS.md), so with its 2 threads against the peer's one it is near 1x on an idle
 machine: the gate keeps a margin below that, and catches a regression, not the issue's target."""
+BUNDLED_E2E_GATE_MINIMUM = 0.2
+"""``make bench-ci``'s ratio for the bundled ruleset END TO END (``scan_archive`` with the
+ruleset's known claims, Parquet in and out) over python-hyperscan per row from the same file to
+its flagged posts. Issue 10 asks for 3x; measured 0.24x and 0.49x on 10 MB of real text (load
+7-11, 2 cores), so this is a regression gate with a margin below that, not the issue's target."""
 
 
 @dataclass(frozen=True)

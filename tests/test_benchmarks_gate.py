@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import benchmarks.__main__ as cli
-from benchmarks.gate import decide, decide_bundled
+from benchmarks.gate import decide, decide_bundled, decide_bundled_end_to_end
 from tests.benchmark_fixtures import bench, corpus, gate_pair, machine
 
 
@@ -74,11 +74,35 @@ def test_bundled_gate_compares_with_python_hyperscan_per_row() -> None:
     assert not decide_bundled({"benchmarks": []}).ok
 
 
+def _end_to_end_pair(conduct_scan: float = 0.1, hyperscan: float = 0.15) -> list[dict[str, Any]]:
+    """The bundled end-to-end gate pair: scan_archive and python-hyperscan per row."""
+    return [
+        bench("e", "bundled-e2e", conduct_scan, kind="bundled-e2e", system="conduct_scan",
+              threads=2, **corpus(10)),
+        bench("eh", "bundled-e2e", hyperscan, kind="bundled-e2e",
+              system="python-hyperscan per row", threads=1, **corpus(10)),
+    ]  # fmt: skip
+
+
+def test_end_to_end_gate_compares_the_whole_trip_with_python_hyperscan() -> None:
+    data = {"machine_info": machine(), "benchmarks": _end_to_end_pair(0.1, 0.15)}
+    verdict = decide_bundled_end_to_end(data, minimum=1.2)
+    assert verdict.ok and verdict.ratio == pytest.approx(1.5)
+    assert "end to end (claims included)" in verdict.line and "1.50x, needs 1.20x" in verdict.line
+    assert not decide_bundled_end_to_end(data, minimum=2.0).ok
+    # The in-memory pair alone does not stand in for the end-to-end one.
+    in_memory = {"machine_info": machine(), "benchmarks": _bundled_pair()}
+    assert not decide_bundled_end_to_end(in_memory).ok
+    other_corpus = _end_to_end_pair()
+    other_corpus[1]["extra_info"]["bytes"] = 5 * 10**6
+    assert not decide_bundled_end_to_end({"benchmarks": other_corpus}).ok
+
+
 def _fake_pytest(data: dict[str, Any], status: int = 0) -> Any:
     def run(files: list[str], json_path: Path, env: dict[str, str], *extra: str) -> int:
         assert files == ["bench_peers.py", "bench_bundled.py"] and "-m" in extra
         assert "gate" in extra and env["CONDUCT_SCAN_BENCH_MB"] == "10"
-        data["benchmarks"] = data["benchmarks"] + _bundled_pair()
+        data["benchmarks"] = data["benchmarks"] + _bundled_pair() + _end_to_end_pair()
         json_path.write_text(json.dumps(data))
         return status
 

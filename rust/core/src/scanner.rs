@@ -274,8 +274,14 @@ pub struct Scanner {
     /// Literal matchers per set of views (index: `ViewSet::bits`), built on first use; `None`
     /// when that set could not be built together, in which case its views are matched one by one.
     groups: [OnceLock<Option<Group>>; 16],
-    /// Hyperscan database per view (index: `View as usize`).
+    /// Hyperscan database per view (index: `View as usize`) of the rules' own terms and
+    /// patterns ([`Role::Hit`]).
     databases: [Option<Database>; 4],
+    /// Hyperscan database per view of the terms and patterns that only matter in a post where a
+    /// rule was hit (allow, unless, near, compounds, the global allow-list). They include very
+    /// common words (`à`, `the`, `is`), which made up more than 90% of all matches on real text;
+    /// [`Scanner::scan_batch`] scans them only in the posts with a hit.
+    context_databases: [Option<Database>; 4],
     conditions: Vec<Conditions>,
     threads: usize,
     backend: LiteralBackend,
@@ -300,6 +306,7 @@ impl Scanner {
             needed: ViewSet::EMPTY,
             groups: Default::default(),
             databases: Default::default(),
+            context_databases: Default::default(),
             conditions: Vec::new(),
             threads,
             backend: options.literal_backend,
@@ -341,14 +348,22 @@ impl Scanner {
         };
         let mut problems = Vec::new();
         for view in needed.iter() {
-            match scanner.compile_database(view, &limits) {
-                Ok(database) => scanner.databases[view as usize] = database,
-                Err(mut p) => {
-                    problems.append(&mut p);
-                    if limits.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-                        break; // out of time: the other views would only repeat the news
+            let mut out_of_time = false;
+            for context in [false, true] {
+                match scanner.compile_database(view, context, &limits) {
+                    Ok(database) if context => scanner.context_databases[view as usize] = database,
+                    Ok(database) => scanner.databases[view as usize] = database,
+                    Err(mut p) => {
+                        problems.append(&mut p);
+                        out_of_time = limits.deadline.is_some_and(|deadline| Instant::now() >= deadline);
+                        if out_of_time {
+                            break;
+                        }
                     }
                 }
+            }
+            if out_of_time {
+                break; // the other views would only repeat the news
             }
             match scanner.compile_group(ViewSet::of(view)) {
                 Ok(group) => {
@@ -477,12 +492,16 @@ impl Scanner {
         })
     }
 
-    /// Builds one view's Hyperscan database; on failure, names every pattern at fault.
-    fn compile_database(&self, view: View, limits: &Limits) -> Result<Option<Database>, Vec<Problem>> {
+    /// Builds one view's Hyperscan database of the rules' own terms and patterns, or (`context`)
+    /// of the others; on failure, names every pattern at fault.
+    fn compile_database(&self, view: View, context: bool, limits: &Limits) -> Result<Option<Database>, Vec<Problem>> {
         let mut patterns: Vec<HsPattern> = Vec::new();
         let mut entries: Vec<Vec<u32>> = Vec::new();
         let mut index: HashMap<HsPattern, usize> = HashMap::new();
         for (compiled, id) in &self.by_view[view as usize] {
+            if (self.entries[*id as usize].role != Role::Hit) != context {
+                continue;
+            }
             let pattern = match compiled {
                 Compiled::Literal(_) if self.backend == LiteralBackend::AhoCorasick => continue,
                 // Caseless, so that text that is a case variant of its casefold view can be
@@ -926,7 +945,7 @@ impl Scanner {
         } = ws;
         let scanned: ViewSet = View::ALL
             .into_iter()
-            .filter(|&v| self.databases[v as usize].is_some())
+            .filter(|&v| self.databases[v as usize].is_some() || self.context_databases[v as usize].is_some())
             .collect();
         for v in View::ALL {
             batch.texts[v as usize].clear();
@@ -951,53 +970,40 @@ impl Scanner {
             }
         }
         for v in scanned.iter() {
-            let Some(database) = &self.databases[v as usize] else {
+            if let Some(database) = &self.databases[v as usize] {
+                let (laid, ends) = (&batch.texts[v as usize], &batch.ends[v as usize]);
+                self.batch_hits(database, v, laid, ends, 0, hs, raw, &mut batch.hits)?;
+            }
+        }
+        // The context terms, only in the posts where a rule was hit (every post of a window
+        // of a long text: its other windows may hold the hits).
+        let everywhere = matches!(sink, Sink::Located(_));
+        let mut hit_posts: Vec<u32> = Vec::new();
+        if !everywhere {
+            hit_posts.extend(
+                batch
+                    .hits
+                    .iter()
+                    .filter(|(.., h)| h.role == Role::Hit)
+                    .map(|(p, ..)| *p),
+            );
+            hit_posts.dedup(); // hits come in order of posts within each view
+            hit_posts.sort_unstable();
+            hit_posts.dedup();
+        }
+        for v in scanned.iter() {
+            let Some(database) = &self.context_databases[v as usize] else {
                 continue;
             };
             let (laid, ends) = (&batch.texts[v as usize], &batch.ends[v as usize]);
-            raw.clear();
-            if database.matcher.concatenable() {
-                database.matcher.scan_ends(laid, hs, raw)?;
-            } else {
-                let mut from = 0;
-                for &to in ends {
-                    let first = raw.len();
-                    database.matcher.scan_ends(&laid[from as usize..to as usize], hs, raw)?;
-                    for m in &mut raw[first..] {
-                        m.end += from;
-                    }
-                    from = to;
-                }
+            if everywhere {
+                self.batch_hits(database, v, laid, ends, 0, hs, raw, &mut batch.hits)?;
+                continue;
             }
-            for m in raw.iter() {
-                // The text the match ends in (its last byte).
-                let p = ends.partition_point(|&e| e < m.end);
-                let Some(&to) = ends.get(p) else { continue };
-                let from = if p == 0 { 0 } else { ends[p - 1] };
-                let text = &laid[from as usize..to as usize];
-                let end = (m.end - from) as usize;
-                let Some(start) = database.matcher.start_of(m.pattern, text, end) else {
-                    continue;
-                };
-                if start >= end {
-                    continue;
-                }
-                let mut bounded: Option<bool> = None;
-                for &id in &database.entries[m.pattern as usize] {
-                    let entry = self.entries[id as usize];
-                    if entry.word && !*bounded.get_or_insert_with(|| is_word_bounded(text, start, end)) {
-                        continue;
-                    }
-                    let hit = Hit {
-                        rule: entry.rule,
-                        role: entry.role,
-                        view: entry.view,
-                        source: entry.source,
-                        start: start as u32,
-                        end: end as u32,
-                    };
-                    batch.hits.push((p as u32, v, hit));
-                }
+            for &p in &hit_posts {
+                let from = if p == 0 { 0 } else { ends[p as usize - 1] };
+                let text = &laid[from as usize..ends[p as usize] as usize];
+                self.batch_hits(database, v, text, &[text.len() as u32], p, hs, raw, &mut batch.hits)?;
             }
         }
         // Verify, post by post, the posts where a rule term was hit.
@@ -1035,6 +1041,68 @@ impl Scanner {
             match &mut sink {
                 Sink::Findings(out) => self.emit(text, *row, resolved, out, None),
                 Sink::Located(located) => located.extend(resolved.iter().map(|h| (p, *h))),
+            }
+        }
+        Ok(())
+    }
+
+    /// Scans texts laid end to end (`laid`, each ending at its entry of `ends`) with one view's
+    /// database and appends their word-bounded hits, at byte offsets into each text, to `hits`
+    /// as `(first + index of the text, view, hit)`.
+    #[allow(clippy::too_many_arguments)]
+    fn batch_hits(
+        &self,
+        database: &Database,
+        v: View,
+        laid: &str,
+        ends: &[u32],
+        first: u32,
+        hs: &mut HsScratch,
+        raw: &mut Vec<RawMatch>,
+        hits: &mut Vec<(u32, View, Hit)>,
+    ) -> Result<()> {
+        raw.clear();
+        if database.matcher.concatenable() {
+            database.matcher.scan_ends(laid, hs, raw)?;
+        } else {
+            let mut from = 0;
+            for &to in ends {
+                let first = raw.len();
+                database.matcher.scan_ends(&laid[from as usize..to as usize], hs, raw)?;
+                for m in &mut raw[first..] {
+                    m.end += from;
+                }
+                from = to;
+            }
+        }
+        for m in raw.iter() {
+            // The text the match ends in (its last byte).
+            let p = ends.partition_point(|&e| e < m.end);
+            let Some(&to) = ends.get(p) else { continue };
+            let from = if p == 0 { 0 } else { ends[p - 1] };
+            let text = &laid[from as usize..to as usize];
+            let end = (m.end - from) as usize;
+            let Some(start) = database.matcher.start_of(m.pattern, text, end) else {
+                continue;
+            };
+            if start >= end {
+                continue;
+            }
+            let mut bounded: Option<bool> = None;
+            for &id in &database.entries[m.pattern as usize] {
+                let entry = self.entries[id as usize];
+                if entry.word && !*bounded.get_or_insert_with(|| is_word_bounded(text, start, end)) {
+                    continue;
+                }
+                let hit = Hit {
+                    rule: entry.rule,
+                    role: entry.role,
+                    view: entry.view,
+                    source: entry.source,
+                    start: start as u32,
+                    end: end as u32,
+                };
+                hits.push((first + p as u32, v, hit));
             }
         }
         Ok(())
@@ -1259,7 +1327,8 @@ impl Scanner {
             self.record(text, raw, &group.literal_entries, representative, hits);
         }
         for view in views.iter() {
-            if let Some(database) = &self.databases[view as usize] {
+            let databases = [&self.databases[view as usize], &self.context_databases[view as usize]];
+            for database in databases.into_iter().flatten() {
                 raw.clear();
                 database.matcher.find_all(text, hs, raw)?;
                 self.record(text, raw, &database.entries, representative, hits);
