@@ -33,6 +33,7 @@ STYLES = {
     "duplicate": "dim",
     "in_compound": "black on green",
     "in_name": "black on green",
+    "edited_prose": "black on green",
     "other_language": "dim yellow",
 }
 
@@ -150,6 +151,7 @@ def _why(candidate: Candidate) -> str:
         "duplicate": "overlaps a match already reported",
         "in_compound": "inside the innocent compound",
         "in_name": "written as part of a name (title case inside a sentence)",
+        "edited_prose": "an informal-only rule, and the post reads as edited prose",
         "other_language": "another language than the rule's: the post is guessed",
     }
     why = reasons.get(candidate.outcome, candidate.outcome)

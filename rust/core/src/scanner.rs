@@ -411,6 +411,7 @@ impl Scanner {
             min_count: rule.min_count,
             compound_terms: rule.compounds.iter().map(|c| c.term).collect(),
             name_terms: rule.name_terms.clone(),
+            informal_only: rule.informal.is_some(),
         });
         let word = rule.match_mode == MatchMode::Word;
         let empty = Vec::new();
@@ -418,11 +419,16 @@ impl Scanner {
             Some(near) => (&near.terms, &near.patterns),
             None => (&empty, &empty),
         };
+        let (informal_terms, informal_patterns) = rule
+            .informal
+            .as_ref()
+            .map_or((&empty, &empty), |c| (&c.terms, &c.patterns));
         let lists = [
             (Role::Hit, &rule.terms, &rule.patterns),
             (Role::Allow, &rule.allow.terms, &rule.allow.patterns),
             (Role::Unless, &rule.unless.terms, &rule.unless.patterns),
             (Role::Near, near_terms, near_patterns),
+            (Role::Informal, informal_terms, informal_patterns),
         ];
         for &view in &rule.views {
             for (role, terms, patterns) in lists {
@@ -760,6 +766,10 @@ impl Scanner {
             Role::Allow => (&rule.allow.terms, &rule.allow.patterns),
             Role::Unless => (&rule.unless.terms, &rule.unless.patterns),
             Role::Near => rule.near.as_ref().map_or((&empty, &empty), |n| (&n.terms, &n.patterns)),
+            Role::Informal => rule
+                .informal
+                .as_ref()
+                .map_or((&empty, &empty), |c| (&c.terms, &c.patterns)),
         };
         terms
             .get(i)

@@ -377,6 +377,7 @@ impl PyScanner {
                 conduct_scan_core::verify::Outcome::BelowMinCount => "below_min_count",
                 conduct_scan_core::verify::Outcome::InCompound { .. } => "in_compound",
                 conduct_scan_core::verify::Outcome::InName => "in_name",
+                conduct_scan_core::verify::Outcome::EditedProse => "edited_prose",
                 conduct_scan_core::verify::Outcome::OtherLanguage { .. } => "other_language",
             };
             d.set_item("outcome", outcome)?;

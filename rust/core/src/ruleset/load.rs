@@ -444,7 +444,11 @@ fn expand_lists(lists: &[NamedList], rules: &mut [Rule], problems: &mut Vec<Prob
     let by_id = lists_by_id(lists);
     for rule in rules {
         let item = format!("rule {}", rule.id);
-        for (key, condition) in [("allow", &mut rule.allow), ("unless", &mut rule.unless)] {
+        let informal = rule.informal.as_mut().map(|c| ("informal", c));
+        for (key, condition) in [("allow", &mut rule.allow), ("unless", &mut rule.unless)]
+            .into_iter()
+            .chain(informal)
+        {
             let ids = std::mem::take(&mut condition.lists);
             add_named_lists(condition, &ids, &by_id, (&rule.file, &item, key), problems);
             condition.lists = ids;
@@ -763,8 +767,9 @@ fn validate_rule(
         ("allow", &rule.allow.terms),
         ("unless", &rule.unless.terms),
     ];
-    let near_terms = rule.near.as_ref().map(|n| &n.terms);
-    for (key, terms) in term_lists.into_iter().chain(near_terms.map(|t| ("near", t))) {
+    let near_terms = rule.near.as_ref().map(|n| ("near", &n.terms));
+    let informal_terms = rule.informal.as_ref().map(|c| ("informal", &c.terms));
+    for (key, terms) in term_lists.into_iter().chain(near_terms).chain(informal_terms) {
         for term in terms {
             for view in &rule.views {
                 if normalise(*view, term).trim().is_empty() {
@@ -779,8 +784,9 @@ fn validate_rule(
         ("allow", &rule.allow.patterns),
         ("unless", &rule.unless.patterns),
     ];
-    let near_patterns = rule.near.as_ref().map(|n| &n.patterns);
-    for (key, patterns) in pattern_lists.into_iter().chain(near_patterns.map(|p| ("near", p))) {
+    let near_patterns = rule.near.as_ref().map(|n| ("near", &n.patterns));
+    let informal_patterns = rule.informal.as_ref().map(|c| ("informal", &c.patterns));
+    for (key, patterns) in pattern_lists.into_iter().chain(near_patterns).chain(informal_patterns) {
         for pattern in patterns {
             for view in &rule.views {
                 let compiled = HsPattern::regex(&normalise_pattern(*view, pattern), *view != View::Exact);

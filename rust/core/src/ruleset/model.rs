@@ -419,6 +419,11 @@ pub struct Rule {
     /// When set, a match counts only with one of these within `within` words.
     #[serde(default)]
     pub near: Option<Near>,
+    /// When set, the rule's words are contemptuous in informal writing only: a post that reads
+    /// as edited prose ([`crate::verify::is_edited_prose`]) and has no hit of these informal
+    /// cues (particles, teencode, emoticons, `!`) does not trigger it.
+    #[serde(default)]
+    pub informal: Option<Condition>,
     /// The rule fires only with at least this many matches in the post.
     #[serde(default = "one_u32")]
     pub min_count: u32,
@@ -713,6 +718,7 @@ impl AccountRule {
             allow: self.allow.clone(),
             unless: self.unless.clone(),
             near: None,
+            informal: None,
             min_count: 1,
             examples: Vec::new(),
             counter_examples: Vec::new(),

@@ -14,9 +14,16 @@
 //!    so a finding reports the least normalised view that caught it;
 //! 5. `min_count`: the rule fires only with at least that many matches left.
 //!
+//! Before all of these, a rule with an `informal` condition is silenced in a post that reads as
+//! edited prose and has none of the rule's informal cues ([`register::is_edited_prose`]).
+//!
 //! Word boundaries are checked before this, on the view text (see [`is_word_bounded`]), and a
 //! rule tagged with another language than the post's guessed one is silenced as a whole
 //! ([`silence_other_language`]).
+
+mod register;
+
+pub use register::{is_edited_prose, PROSE_MIN_WORDS};
 
 use crate::normalise::{is_word_char, View};
 
@@ -33,6 +40,8 @@ pub enum Role {
     Near,
     /// An innocent compound of one of the rule's terms.
     Compound,
+    /// A cue of informal writing (for a rule with an `informal` condition).
+    Informal,
 }
 
 /// One hit of a compiled term or pattern, located in the original text.
@@ -65,6 +74,8 @@ pub struct Conditions {
     pub compound_terms: Vec<u32>,
     /// Indices of the rule's terms that are also syllables of names.
     pub name_terms: Vec<u32>,
+    /// The rule has an `informal` condition: it does not fire on edited prose.
+    pub informal_only: bool,
 }
 
 /// What happened to one candidate match (for `rules explain`).
@@ -91,6 +102,8 @@ pub enum Outcome {
     },
     /// A term that is also a syllable of names, written as part of a name.
     InName,
+    /// The rule counts in informal writing only, and the post reads as edited prose.
+    EditedProse,
     /// The rule's `lang` is not the post's guessed language.
     OtherLanguage {
         /// The post's guessed language.
@@ -285,6 +298,12 @@ pub fn resolve_rule(
         }
         return Vec::new();
     }
+    if conditions.informal_only && !hits.iter().any(|h| h.role == Role::Informal) && is_edited_prose(text) {
+        for hit in candidates {
+            record(hit, Outcome::EditedProse);
+        }
+        return Vec::new();
+    }
     let near = conditions.near_within.map(|within| Near::new(hits, within));
     let mut kept: Vec<Hit> = Vec::new();
     for hit in candidates {
@@ -401,6 +420,7 @@ mod tests {
         min_count: 1,
         compound_terms: Vec::new(),
         name_terms: Vec::new(),
+        informal_only: false,
     };
 
     #[test]
@@ -524,6 +544,30 @@ mod tests {
         assert!(!inside("Hết rồi!  \"Ngu thì chết", "Ngu"));
         assert!(!inside("Hết rồi\nNgu thì chết", "Ngu"));
         assert!(!inside("bọn Bắc kỳ", "Bắc kỳ"));
+    }
+
+    #[test]
+    fn informal_rules_are_silenced_by_edited_prose_without_a_cue() {
+        let text = "Sau lưng nàng là bọn thuộc hạ dữ tợn của Ruber, đang đuổi theo rất gần.";
+        let start = text.find("bọn").unwrap() as u32;
+        let hits = [hit(Role::Hit, View::Casefold, start, start + 4)];
+        let informal = Conditions {
+            informal_only: true,
+            ..PLAIN
+        };
+        let mut trace = Vec::new();
+        assert!(resolve_rule(text, &hits, &informal, Some(&mut trace)).is_empty());
+        assert_eq!(trace[0].1, Outcome::EditedProse);
+        // A rule without the condition, or an informal cue in the post, keeps the match.
+        assert_eq!(resolve_rule(text, &hits, &PLAIN, None).len(), 1);
+        let cue = hit(Role::Informal, View::Casefold, 0, 3);
+        assert_eq!(resolve_rule(text, &[hits[0], cue], &informal, None).len(), 1);
+        // Not prose: the same words in a comment.
+        let comment = "bọn thuộc hạ dữ tợn";
+        assert_eq!(
+            resolve_rule(comment, &[hit(Role::Hit, View::Casefold, 0, 4)], &informal, None).len(),
+            1
+        );
     }
 
     #[test]
