@@ -233,7 +233,11 @@ impl ViewTexts {
                 .iter()
                 .filter(|&v| !(itself && v <= View::Casefold))
                 .collect::<ViewSet>();
-            self.build(text, build, false);
+            // Nothing to build is the common case of a casefold-only ruleset: skip even the
+            // clearing pass over the text that `build` makes.
+            if !build.is_empty() {
+                self.build(text, build, false);
+            }
             return itself;
         }
         for v in View::ALL {
