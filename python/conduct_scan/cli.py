@@ -292,15 +292,14 @@ def _exit_code(summary: Any, fail_on: str | None, accounts: dict[str, Any] | Non
     """The documented exit code; ``--fail-on`` counts account findings as well as posts'."""
     if summary.failed or summary.source_problems:
         return EXIT_PARTIAL
-    if fail_on and (summary.findings_at_or_above(fail_on) or _at_or_above(accounts or {}, fail_on)):
+    if not fail_on:
+        return EXIT_OK
+    from conduct_scan.pipeline import count_at_or_above
+
+    account_findings = count_at_or_above((accounts or {}).get("by_severity") or {}, fail_on)
+    if summary.findings_at_or_above(fail_on) or account_findings:
         return EXIT_FINDINGS
     return EXIT_OK
-
-
-def _at_or_above(account_counts: dict[str, Any], severity: str) -> int:
-    rank = SEVERITIES.index(severity)
-    by_severity: dict[str, int] = account_counts.get("by_severity") or {}
-    return sum(n for s, n in by_severity.items() if s in SEVERITIES and SEVERITIES.index(s) >= rank)
 
 
 @main.command()

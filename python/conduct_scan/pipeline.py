@@ -16,7 +16,7 @@ import json
 import os
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -66,6 +66,14 @@ from conduct_scan.write import (
 )
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+def count_at_or_above(by_severity: Mapping[str, int], severity: str) -> int:
+    """How many of the counts in ``by_severity`` are at ``severity`` or above."""
+    rank = SEVERITIES.index(severity)
+    return sum(n for s, n in by_severity.items() if s in SEVERITIES and SEVERITIES.index(s) >= rank)
+
+
 CONTEXT_CHARS = 80
 DEFAULT_BATCH_ROWS = 65_536
 DEFAULT_BATCH_BYTES = 64 << 20
@@ -163,13 +171,7 @@ class RunSummary:
         return sum(int(getattr(i, name)) for i in self.inputs)
 
     def findings_at_or_above(self, severity: str) -> int:
-        rank = SEVERITIES.index(severity)
-        return sum(
-            n
-            for i in self.inputs
-            for s, n in i.findings_by_severity.items()
-            if s in SEVERITIES and SEVERITIES.index(s) >= rank
-        )
+        return sum(count_at_or_above(i.findings_by_severity, severity) for i in self.inputs)
 
     @property
     def scanned_bytes_this_run(self) -> int:
