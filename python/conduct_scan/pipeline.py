@@ -16,7 +16,7 @@ import json
 import os
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -48,6 +48,7 @@ from conduct_scan.read import (
     discover,
     to_utc,
 )
+from conduct_scan.severity import SEVERITIES, count_at_or_above
 from conduct_scan.store import is_url, shown
 from conduct_scan.write import (
     ACCOUNTS,
@@ -64,15 +65,6 @@ from conduct_scan.write import (
     write_json,
     write_text,
 )
-
-SEVERITIES = ("info", "low", "medium", "high", "critical")
-
-
-def count_at_or_above(by_severity: Mapping[str, int], severity: str) -> int:
-    """How many of the counts in ``by_severity`` are at ``severity`` or above."""
-    rank = SEVERITIES.index(severity)
-    return sum(n for s, n in by_severity.items() if s in SEVERITIES and SEVERITIES.index(s) >= rank)
-
 
 CONTEXT_CHARS = 80
 DEFAULT_BATCH_ROWS = 65_536

@@ -38,9 +38,7 @@ from typing import Any
 import polars as pl
 
 from conduct_scan.report.scan_output import RulesetInfo, ScanOutput, open_scan_output
-
-SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
-"""Severity names, lowest first."""
+from conduct_scan.severity import SEVERITIES
 
 SEVERITY_WEIGHTS: Mapping[str, float] = {
     "info": 0.0,
