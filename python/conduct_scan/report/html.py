@@ -368,36 +368,8 @@ def _groups(c: ReportContents) -> str:
         '<section id="groups"><h2>Users, officials and agencies</h2>',
         f"<p>{_e(prose.GROUPS)}</p>",
     ]
-    html.append(
-        _table(
-            [
-                "group",
-                "accounts",
-                "accounts flagged",
-                "repeat offenders",
-                "posts scanned",
-                "posts flagged",
-                "flag rate",
-                "findings",
-                "score",
-            ],
-            [
-                (
-                    _e(r["group"]),
-                    prose.count(r["accounts"]),
-                    prose.count(r["accounts_flagged"]),
-                    prose.count(r["repeat_offenders"]),
-                    prose.count(r["posts_scanned"]),
-                    prose.count(r["posts_flagged"]),
-                    prose.percent(r["flag_rate"]),
-                    prose.count(r["findings"]),
-                    prose.number(r["score"]),
-                )
-                for r in c.by_group.to_dicts()
-            ],
-            numeric=range(1, 9),
-        )
-    )
+    headers, rows = prose.group_table(c.by_group.to_dicts(), _e)
+    html.append(_table(headers, rows, numeric=range(1, len(headers))))
     if c.top_state_accounts.height:
         html.append("<h3>Flagged accounts of officials and agencies</h3>")
         html.append(_account_table(c.top_state_accounts))

@@ -169,34 +169,8 @@ def render_markdown(contents: ReportContents) -> str:
 
     out += precision_section.markdown_section(c, md, _table)
     out += ["## Users, officials and agencies", "", md(prose.GROUPS), ""]
-    out.append(
-        _table(
-            [
-                "group",
-                "accounts",
-                "accounts flagged",
-                "posts scanned",
-                "posts flagged",
-                "flag rate",
-                "findings",
-                "score",
-            ],
-            [
-                [
-                    md(r["group"]),
-                    prose.count(r["accounts"]),
-                    prose.count(r["accounts_flagged"]),
-                    prose.count(r["posts_scanned"]),
-                    prose.count(r["posts_flagged"]),
-                    prose.percent(r["flag_rate"]),
-                    prose.count(r["findings"]),
-                    prose.number(r["score"]),
-                ]
-                for r in c.by_group.to_dicts()
-            ],
-            numeric=range(1, 8),
-        )
-    )
+    group_headers, group_rows = prose.group_table(c.by_group.to_dicts(), md)
+    out.append(_table(group_headers, group_rows, numeric=range(1, len(group_headers))))
     out.append("")
 
     account_headers = [

@@ -8,6 +8,7 @@ reads with its dates. Values are plain text here; each renderer escapes them for
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from conduct_scan.report.aggregate import SCORE_FORMULA
@@ -137,3 +138,27 @@ def input_name(item: dict[str, Any]) -> str:
         if item.get(key):
             return str(item[key])
     return "?"
+
+
+_GROUP_COLUMNS: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
+    ("accounts", "accounts", count),
+    ("accounts flagged", "accounts_flagged", count),
+    ("repeat offenders", "repeat_offenders", count),
+    ("posts scanned", "posts_scanned", count),
+    ("posts flagged", "posts_flagged", count),
+    ("flag rate", "flag_rate", percent),
+    ("findings", "findings", count),
+    ("score", "score", number),
+)
+
+
+def group_table(
+    rows: list[dict[str, Any]], text: Callable[[Any], str]
+) -> tuple[list[str], list[list[str]]]:
+    """The table of users, officials and agencies, the same in both documents: its headers and
+    its formatted cells (the group's name passed through ``text``, the renderer's escaping);
+    every column after the first is numeric.
+    """
+    headers = ["group", *(header for header, _, _ in _GROUP_COLUMNS)]
+    cells = [[text(r["group"]), *(shown(r[key]) for _, key, shown in _GROUP_COLUMNS)] for r in rows]
+    return headers, cells
