@@ -19,6 +19,7 @@ code  meaning
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -59,8 +60,39 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
+LAZY_COMMANDS = {
+    "campaigns": "conduct_scan.campaigns_cli:campaigns",
+    "report": "conduct_scan.report.cli:report",
+    "review": "conduct_scan.review.cli:review",
+    "rules": "conduct_scan.rules.cli:rules",
+    "sample": "conduct_scan.review.cli:sample",
+}
+"""The subcommands that live next to the step they drive, imported when they are named: the
+report stack (Polars, pandas, matplotlib) took ~1 s of CPU at every start, ``scan`` included."""
+
+
+def _load_command(name: str) -> click.Command:
+    module, attribute = LAZY_COMMANDS[name].split(":")
+    command: click.Command = getattr(importlib.import_module(module), attribute)
+    if name == "rules" and isinstance(command, click.Group) and "suggest" not in command.commands:
+        from conduct_scan.review.cli import suggest_command
+
+        command.add_command(suggest_command)
+    return command
+
+
 class Cli(click.Group):
     """The command group; turns the package's exceptions into one-line errors."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in LAZY_COMMANDS:
+            command = _load_command(cmd_name)
+            self.add_command(command, cmd_name)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -437,21 +469,3 @@ def _demo_accounts(out: Path, seed: int, quiet: bool) -> Path:
     if not quiet:
         click.echo(f"accounts table: {table.num_rows:,} accounts -> {directory}", err=True)
     return directory
-
-
-def _register() -> None:
-    """Attach the subcommands that live next to the step they drive."""
-    from conduct_scan.campaigns_cli import campaigns
-    from conduct_scan.report.cli import report
-    from conduct_scan.review.cli import review, sample, suggest_command
-    from conduct_scan.rules.cli import rules
-
-    rules.add_command(suggest_command)
-    main.add_command(report)
-    main.add_command(rules)
-    main.add_command(sample)
-    main.add_command(review)
-    main.add_command(campaigns)
-
-
-_register()

@@ -227,7 +227,7 @@ impl ViewTexts {
     /// [`ViewTexts::build`].
     pub fn build_for_scan(&mut self, text: &str, scanned: ViewSet) -> bool {
         let folds = scanned.contains(View::Fold) || scanned.contains(View::Skeleton);
-        if text.is_ascii() || !folds {
+        if !folds || text.is_ascii() {
             let itself = is_view_of_itself(text);
             let build = scanned
                 .iter()
