@@ -18,7 +18,9 @@ use crate::matching::{CompileError, HsPattern, HsScratch, HyperscanMatcher, Lite
 use crate::normalise::pattern::normalise_pattern;
 use crate::normalise::{normalise, View, ViewSet, ViewTexts};
 use crate::ruleset::{MatchMode, Rule, Ruleset};
-use crate::verify::{is_word_bounded, resolve_rule, silence_other_language, Conditions, Hit, Outcome, Role, GLOBAL};
+use crate::verify::{
+    is_edited_prose, is_word_bounded, resolve_rule, silence_other_language, Conditions, Hit, Outcome, Role, GLOBAL,
+};
 
 /// Which matcher runs literal terms.
 ///
@@ -258,6 +260,27 @@ const WINDOW_BYTES: usize = 1 << 20;
 /// Bytes by which windows overlap: the longest match found whole across a cut.
 const WINDOW_OVERLAP: usize = 4096;
 
+/// The three databases of a view, by the role of their terms and patterns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    /// The rules' own terms and patterns, scanned in every post.
+    Hits,
+    /// Allow, unless, near and compound terms and the global allow-list: in posts with a hit.
+    Context,
+    /// Informal-register cues: in posts with a hit of a rule that has them, read as prose.
+    Informal,
+}
+
+impl Part {
+    fn of(role: Role) -> Part {
+        match role {
+            Role::Hit => Part::Hits,
+            Role::Informal => Part::Informal,
+            _ => Part::Context,
+        }
+    }
+}
+
 /// Where a batch's hits go: verified into findings, or located in the texts for the caller.
 enum Sink<'a> {
     Findings(&'a mut Vec<Finding>),
@@ -282,6 +305,12 @@ pub struct Scanner {
     /// common words (`à`, `the`, `is`), which made up more than 90% of all matches on real text;
     /// [`Scanner::scan_batch`] scans them only in the posts with a hit.
     context_databases: [Option<Database>; 4],
+    /// Hyperscan database per view of the rules' informal-register cues ([`Role::Informal`]):
+    /// particles and punctuation so common that they gave 61% of the context matches on real
+    /// text. They only decide whether a rule with `informal` fires in a post that reads as
+    /// edited prose, so [`Scanner::scan_batch`] scans them only in the posts with a hit of
+    /// such a rule that pass [`is_edited_prose`].
+    informal_databases: [Option<Database>; 4],
     conditions: Vec<Conditions>,
     threads: usize,
     backend: LiteralBackend,
@@ -307,6 +336,7 @@ impl Scanner {
             groups: Default::default(),
             databases: Default::default(),
             context_databases: Default::default(),
+            informal_databases: Default::default(),
             conditions: Vec::new(),
             threads,
             backend: options.literal_backend,
@@ -349,10 +379,13 @@ impl Scanner {
         let mut problems = Vec::new();
         for view in needed.iter() {
             let mut out_of_time = false;
-            for context in [false, true] {
-                match scanner.compile_database(view, context, &limits) {
-                    Ok(database) if context => scanner.context_databases[view as usize] = database,
-                    Ok(database) => scanner.databases[view as usize] = database,
+            for part in [Part::Hits, Part::Context, Part::Informal] {
+                match scanner.compile_database(view, part, &limits) {
+                    Ok(database) => match part {
+                        Part::Hits => scanner.databases[view as usize] = database,
+                        Part::Context => scanner.context_databases[view as usize] = database,
+                        Part::Informal => scanner.informal_databases[view as usize] = database,
+                    },
                     Err(mut p) => {
                         problems.append(&mut p);
                         out_of_time = limits.deadline.is_some_and(|deadline| Instant::now() >= deadline);
@@ -498,14 +531,14 @@ impl Scanner {
         })
     }
 
-    /// Builds one view's Hyperscan database of the rules' own terms and patterns, or (`context`)
-    /// of the others; on failure, names every pattern at fault.
-    fn compile_database(&self, view: View, context: bool, limits: &Limits) -> Result<Option<Database>, Vec<Problem>> {
+    /// Builds one view's Hyperscan database of the terms and patterns of one [`Part`]; on
+    /// failure, names every pattern at fault.
+    fn compile_database(&self, view: View, part: Part, limits: &Limits) -> Result<Option<Database>, Vec<Problem>> {
         let mut patterns: Vec<HsPattern> = Vec::new();
         let mut entries: Vec<Vec<u32>> = Vec::new();
         let mut index: HashMap<HsPattern, usize> = HashMap::new();
         for (compiled, id) in &self.by_view[view as usize] {
-            if (self.entries[*id as usize].role != Role::Hit) != context {
+            if Part::of(self.entries[*id as usize].role) != part {
                 continue;
             }
             let pattern = match compiled {
@@ -955,7 +988,11 @@ impl Scanner {
         } = ws;
         let scanned: ViewSet = View::ALL
             .into_iter()
-            .filter(|&v| self.databases[v as usize].is_some() || self.context_databases[v as usize].is_some())
+            .filter(|&v| {
+                self.databases[v as usize].is_some()
+                    || self.context_databases[v as usize].is_some()
+                    || self.informal_databases[v as usize].is_some()
+            })
             .collect();
         for v in View::ALL {
             batch.texts[v as usize].clear();
@@ -1001,19 +1038,39 @@ impl Scanner {
             hit_posts.sort_unstable();
             hit_posts.dedup();
         }
-        for v in scanned.iter() {
-            let Some(database) = &self.context_databases[v as usize] else {
-                continue;
-            };
-            let (laid, ends) = (&batch.texts[v as usize], &batch.ends[v as usize]);
-            if everywhere {
-                self.batch_hits(database, v, laid, ends, 0, hs, raw, &mut batch.hits)?;
-                continue;
-            }
-            for &p in &hit_posts {
-                let from = if p == 0 { 0 } else { ends[p as usize - 1] };
-                let text = &laid[from as usize..ends[p as usize] as usize];
-                self.batch_hits(database, v, text, &[text.len() as u32], p, hs, raw, &mut batch.hits)?;
+        // The informal cues, only where they can change the outcome: a rule with `informal`
+        // was hit and the post reads as edited prose (else the rule fires without them).
+        let mut informal_posts: Vec<u32> = Vec::new();
+        if !everywhere && self.informal_databases.iter().any(Option::is_some) {
+            informal_posts.extend(
+                batch
+                    .hits
+                    .iter()
+                    .filter(|(.., h)| h.role == Role::Hit && self.conditions[h.rule as usize].informal_only)
+                    .map(|(p, ..)| *p),
+            );
+            informal_posts.sort_unstable();
+            informal_posts.dedup();
+            informal_posts.retain(|&p| is_edited_prose(&posts[p as usize].1));
+        }
+        for (databases, targets) in [
+            (&self.context_databases, &hit_posts),
+            (&self.informal_databases, &informal_posts),
+        ] {
+            for v in scanned.iter() {
+                let Some(database) = &databases[v as usize] else {
+                    continue;
+                };
+                let (laid, ends) = (&batch.texts[v as usize], &batch.ends[v as usize]);
+                if everywhere {
+                    self.batch_hits(database, v, laid, ends, 0, hs, raw, &mut batch.hits)?;
+                    continue;
+                }
+                for &p in targets {
+                    let from = if p == 0 { 0 } else { ends[p as usize - 1] };
+                    let text = &laid[from as usize..ends[p as usize] as usize];
+                    self.batch_hits(database, v, text, &[text.len() as u32], p, hs, raw, &mut batch.hits)?;
+                }
             }
         }
         // Verify, post by post, the posts where a rule term was hit.
@@ -1337,7 +1394,11 @@ impl Scanner {
             self.record(text, raw, &group.literal_entries, representative, hits);
         }
         for view in views.iter() {
-            let databases = [&self.databases[view as usize], &self.context_databases[view as usize]];
+            let databases = [
+                &self.databases[view as usize],
+                &self.context_databases[view as usize],
+                &self.informal_databases[view as usize],
+            ];
             for database in databases.into_iter().flatten() {
                 raw.clear();
                 database.matcher.find_all(text, hs, raw)?;

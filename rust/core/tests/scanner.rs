@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use conduct_scan_core::lang::Lang;
 use conduct_scan_core::verify::Outcome;
-use conduct_scan_core::{Error, LiteralBackend, Ruleset, ScanOptions, Scanner};
+use conduct_scan_core::{Error, LiteralBackend, Ruleset, ScanOptions, Scanner, View};
 
 const RULES: &str = r#"
 [ruleset]
@@ -459,4 +459,122 @@ fn long_texts_scanned_in_windows_keep_their_findings() {
     assert!(whole.len() > 500);
     assert_eq!(windowed.len(), whole.len());
     assert!(windowed == whole, "findings differ");
+}
+
+/// The batched scan matches context terms only in the posts that need them: allow, unless,
+/// near and compound terms in posts with a hit, informal-register cues only in posts with a
+/// hit of a rule that has them and that read as edited prose. In batches that mix every kind
+/// of post (prose with and without cues, chat, evasions for the skeleton view), it finds
+/// exactly what scanning each post alone with all its databases finds, and what the
+/// aho-corasick backend finds.
+#[test]
+fn context_and_informal_terms_only_where_they_count() {
+    const RULES: &str = r#"
+[ruleset]
+id = "context-parts"
+version = "1"
+
+[[clause]]
+id = "c"
+title = "Clause"
+
+[[rule]]
+id = "informal-insult"
+clause = "c"
+terms = ["ngu", "đồ điên"]
+views = ["casefold", "fold"]
+informal = { terms = ["à", "ạ", "mày"], patterns = ['!+'] }
+allow = ["ngu ngơ"]
+
+[[rule]]
+id = "skeleton-swear"
+clause = "c"
+terms = ["địt", "fuck", "book"]
+patterns = ['sh[i1]t+']
+views = ["fold", "skeleton"]
+allow = ["dit ca"]
+unless = ["khong dit"]
+informal = { terms = ["lol"] }
+
+[[rule]]
+id = "near-only"
+clause = "c"
+terms = ["lon", "cho"]
+views = ["skeleton"]
+near = { terms = ["may"], within = 3 }
+"#;
+    let ruleset = Arc::new(Ruleset::from_toml(RULES, "context-parts.toml").unwrap());
+    let make = |backend| {
+        Scanner::new(
+            ruleset.clone(),
+            ScanOptions {
+                threads: Some(1),
+                literal_backend: backend,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let (scanner, reference) = (make(LiteralBackend::Hyperscan), make(LiteralBackend::AhoCorasick));
+    let texts = [
+        // Edited prose (ten words or more, capitalised, full stop): fires only with a cue.
+        "Ông ấy nói rằng kế hoạch này thật ngu và không thể thực hiện được.",
+        "Ông ấy nói rằng kế hoạch này thật ngu à và không thể thực hiện được.",
+        "Ông ấy nói rằng kế hoạch này thật ngu và không thể thực hiện được!",
+        "Mày nói rằng kế hoạch này thật ngu và không thể thực hiện được.",
+        "Họ bảo rằng anh ta là đồ điên vì đã bỏ việc ở công ty lớn.",
+        "Họ bảo rằng anh ta là đồ điên vì đã bỏ việc ở công ty lớn ạ.",
+        "Cô bé trông ngu ngơ và hiền lành khi đứng giữa sân trường đông người.",
+        "The reviewer said that this shit was not what the book promised us.",
+        "The reviewer said that this shit was not what the book promised lol.",
+        // Chat: fires with or without a cue.
+        "ngu thế",
+        "đồ điên à",
+        "mày ngu",
+        "m.à.y n.g.u thế",
+        "địt mẹ",
+        "đ!t mẹ",
+        "địt cả",
+        "không địt",
+        "k.h.o.n.g đ.ị.t",
+        "what the fuuuck",
+        "what the fυck",
+        "f\u{200B}u\u{200B}c\u{200B}k",
+        "sh1ttt happens",
+        "con chó mày",
+        "con chooo",
+        "l0n may",
+        "nothing here",
+        "",
+    ];
+    let texts: Vec<Option<String>> = (0..500)
+        .map(|i| match i % 7 {
+            3 => Some(texts[i % texts.len()].to_uppercase()),
+            _ => Some(texts[i % texts.len()].to_owned()),
+        })
+        .collect();
+    let output = scanner.scan(texts.as_slice()).unwrap();
+    let mut expected = Vec::new();
+    for (row, text) in texts.iter().enumerate() {
+        for mut f in scanner.scan_text(text.as_deref().unwrap()).unwrap() {
+            f.row = row as u32;
+            expected.push(f);
+        }
+    }
+    let count = |rule: u32, text: &str| {
+        let rows: Vec<usize> = (0..texts.len())
+            .filter(|&r| texts[r].as_deref() == Some(text))
+            .collect();
+        expected
+            .iter()
+            .filter(|f| f.rule == rule && rows.contains(&(f.row as usize)))
+            .count()
+    };
+    // The cases the informal cues decide, either way.
+    assert_eq!(count(0, texts[0].as_deref().unwrap()), 0, "prose without a cue");
+    assert!(count(0, texts[1].as_deref().unwrap()) > 0, "prose with a cue");
+    assert!(count(0, texts[9].as_deref().unwrap()) > 0, "chat");
+    assert!(expected.iter().any(|f| f.view == View::Skeleton));
+    assert_eq!(output.findings, expected);
+    assert_eq!(reference.scan(texts.as_slice()).unwrap().findings, expected);
 }
