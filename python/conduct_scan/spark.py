@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
@@ -108,8 +108,8 @@ more CPU than they save (measured: 27 CPU-s of the JVM's down to 14 on 2M posts)
 TMP_PREFIX = ".spark-"
 
 TASKS_PER_CORE = 4
-"""Tasks per core of the cluster (``defaultParallelism``): enough for the last wave of tasks
-to even out, and for a retried task to redo little."""
+"""Tasks per task slot of the cluster (its cores over ``spark.task.cpus``): enough for the last
+wave of tasks to even out, and for a retried task to redo little."""
 
 # What a worker emits: one schema for five kinds of rows (``kind``): ``p`` the part of
 # ``violations/`` the task wrote (``part``); ``a`` posts per account and day of one task (the
@@ -575,7 +575,7 @@ _Read = tuple[int, pa.Table | None, InputError | None]
 piece is complete)."""
 
 
-def _read_ahead(job: _Job, pieces: Sequence[_Piece]) -> Iterator[_Read]:
+def _read_ahead(job: _Job, pieces: Sequence[_Piece]) -> Generator[_Read, None, None]:
     """The pieces' batches, read and prepared in a thread ahead of the caller; an unreadable
     piece ends with its error and the next is read. Another error (a bug) is raised here.
     """
@@ -970,7 +970,7 @@ def _run(
         if inputs.bad and not skip_bad_files:
             raise BadInputError([str(r.error) for r in inputs.bad])
         files = {path: replace(info, schema=None) for path, info in inputs.files.items()}
-        tasks = _tasks(files, int(spark.sparkContext.defaultParallelism))
+        tasks = _tasks(files, _task_slots(spark))
         job = _Job(source, columns, window, files, tasks=tasks, batch_rows=batch_rows,
                    out=str(tmp.resolve()))  # fmt: skip
         # One row per task: the workers read the files themselves (the local engine's reader).
@@ -1088,6 +1088,15 @@ def _run(
     return summary
 
 
+def _task_slots(spark: Any) -> int:
+    """Tasks the cluster runs at once: its cores (``defaultParallelism``) over the cores a task
+    takes (``spark.task.cpus``, the threads of a task's scanner).
+    """
+    context = spark.sparkContext
+    cpus = int(context.getConf().get("spark.task.cpus", "1") or 1)
+    return max(int(context.defaultParallelism) // max(cpus, 1), 1)
+
+
 def _add_engine(manifest_path: Path, spark: Any, skip_bad_files: bool) -> None:
     """The manifest's ``engine``: Spark's version, master and executors."""
     import json
@@ -1158,7 +1167,7 @@ def scan_from_cli(options: dict[str, Any]) -> RunSummary:
     """
     import click
 
-    from conduct_scan.cli import EXIT_PARTIAL
+    from conduct_scan.cli import EXIT_PARTIAL, scan_keywords
 
     require_pyspark()
     from pyspark.sql import SparkSession
@@ -1174,15 +1183,8 @@ def scan_from_cli(options: dict[str, Any]) -> RunSummary:
             options["sources"],
             options["out"],
             options["ruleset_path"],
-            text_columns=options["text_columns"],
-            id_column=options["id_column"],
-            account_column=options["account_column"],
-            time_column=options["time_column"] or None,
-            account_type_column=options["account_type_column"] or None,
-            since=options["since"],
-            until=options["until"],
+            **scan_keywords(options),
             skip_bad_files=bool(options.get("skip_bad_files")),
-            wait_lock=options.get("wait_lock", 0.0),
         )
     except BadInputError as error:
         for line in error.errors:
