@@ -1,4 +1,5 @@
-"""`make bench-spark`: the local engine against Spark local[1] and local[2], in one run.
+"""`make bench-spark`: the local engine against Spark local[1] and local[2] (also with
+spark.task.cpus=2: one worker scanning with both cores), in one run.
 
 Each engine audits the same demo archive (bundled ruleset, ``-t title -t text``) in its own
 `conduct-scan scan` process; the order is interleaved over ``--repeat`` rounds and the median
