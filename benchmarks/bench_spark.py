@@ -1,4 +1,5 @@
-"""`make bench-spark`: the local engine against Spark local[1] and local[2], in one run.
+"""`make bench-spark`: the local engine against Spark local[1] and local[2] (also with
+spark.task.cpus=2: one worker scanning with both cores), in one run.
 
 Each engine audits the same demo archive (bundled ruleset, ``-t title -t text``) in its own
 `conduct-scan scan` process; the order is interleaved over ``--repeat`` rounds and the median
@@ -34,7 +35,10 @@ ENGINES = {
     "local engine (2 threads)": [],
     "Spark local[1]": ["--engine", "spark", "--spark-master", "local[1]"],
     "Spark local[2]": ["--engine", "spark", "--spark-master", "local[2]"],
-}
+    # One task at a time, its scanner on both cores (rayon), one Python worker.
+    "Spark local[2], task.cpus=2": ["--engine", "spark", "--spark-master", "local[2]",
+                                    "--spark-conf", "spark.task.cpus=2"],
+}  # fmt: skip
 SPARK_CONF = ["--spark-conf", "spark.ui.enabled=false", "--spark-conf", "spark.driver.memory=2g"]
 
 
@@ -49,8 +53,9 @@ def _run(archive: Path, out: Path, extra: list[str]) -> dict[str, float]:
         run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, text=True,
                                env=env)  # fmt: skip
         cpu: dict[int, float] = {}
+        roles: dict[int, str] = {}
         while run.poll() is None:
-            cpu.update(_tree_cpu(run.pid, cpu))
+            cpu.update(_tree_cpu(run.pid, cpu, roles))
             time.sleep(0.25)
         wall = time.perf_counter() - started
         if run.returncode != 0:
@@ -60,16 +65,19 @@ def _run(archive: Path, out: Path, extra: list[str]) -> dict[str, float]:
     manifest = json.loads((out / "manifest.json").read_text())
     totals = manifest["totals"]
     scan_seconds = manifest["run"]["seconds"] - totals["compile_seconds"]
+    by_role = {role: sum(c for pid, c in cpu.items() if roles.get(pid) == role)
+               for role in ("jvm", "workers")}  # fmt: skip
     return {"wall": wall, "scan": scan_seconds, "bytes": totals["bytes_scanned"],
-            "cpu": sum(cpu.values()), "findings": totals["findings"],
+            "cpu": sum(cpu.values()), **by_role, "findings": totals["findings"],
             "posts": totals["posts_scanned"]}  # fmt: skip
 
 
-def _tree_cpu(root: int, seen: dict[int, float]) -> dict[int, float]:
+def _tree_cpu(root: int, seen: dict[int, float], roles: dict[int, str]) -> dict[int, float]:
     """CPU seconds (user + system) so far of ``root`` and its descendants (the JVM, Spark's
-    Python workers), from /proc: the load of other users' processes does not change them, so
-    they compare the engines' work on a busy machine (the last quarter second of each process
-    is missed).
+    Python workers), from /proc: the load of other users' processes does not change them
+    much, so they compare the engines' work on a busy machine (the last quarter second of each
+    process is missed). ``roles`` gets each process's role: ``jvm``, ``workers`` (Spark's
+    Python daemon and the workers it forks) or the driver (not named).
     """
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
@@ -90,6 +98,16 @@ def _tree_cpu(root: int, seen: dict[int, float]) -> dict[int, float]:
         children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
         tree.update(children)
         frontier.extend(children)
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                command = cmdline.read().split(b"\0")[:3]
+        except OSError:
+            continue
+        if command and command[0].endswith(b"java"):
+            roles[pid] = "jvm"
+        elif b"pyspark.daemon" in command:
+            roles[pid] = "workers"
     return {pid: max(times[pid], seen.get(pid, 0.0)) for pid in tree if pid in times}
 
 
@@ -121,19 +139,24 @@ def main() -> None:
               f"median of {args.repeat}\n")  # fmt: skip
         print(
             "| engine | end to end s | MB/s | scan s | MB/s | vs local engine (end to end) "
-            "| CPU s | MB per CPU-s |"
+            "| CPU s | MB per CPU-s | of which JVM | Python workers |"
         )
-        print("|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         base = statistics.median(r["wall"] for r in results["local engine (2 threads)"])
         for name, runs in results.items():
             wall = statistics.median(r["wall"] for r in runs)
             scan = statistics.median(r["scan"] for r in runs)
             cpu = statistics.median(r["cpu"] for r in runs)
+            jvm = statistics.median(r["jvm"] for r in runs)
+            workers = statistics.median(r["workers"] for r in runs)
             print(f"| {name} | {wall:.1f} | {text / wall:.1f} | {scan:.1f} | {text / scan:.1f} "
-                  f"| {base / wall:.2f}x | {cpu:.0f} | {text / cpu:.1f} |")  # fmt: skip
+                  f"| {base / wall:.2f}x | {cpu:.0f} | {text / cpu:.1f} | {jvm:.0f} "
+                  f"| {workers:.0f} |")  # fmt: skip
         one = statistics.median(r["wall"] for r in results["Spark local[1]"])
-        two = statistics.median(r["wall"] for r in results["Spark local[2]"])
-        print(f"\nSpark local[2] over local[1]: {one / two:.2f}x")
+        for name in ("Spark local[2]", "Spark local[2], task.cpus=2"):
+            two = statistics.median(r["wall"] for r in results[name])
+            print(f"\n{name} over local[1]: {one / two:.2f}x", end="")
+        print()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -292,23 +292,32 @@ def _scan(options: dict[str, Any], progress: Any) -> Any:
         options["sources"],
         options["out"],
         options["ruleset_path"],
-        text_columns=options["text_columns"],
-        id_column=options["id_column"],
-        account_column=options["account_column"],
-        time_column=options["time_column"] or None,
-        account_type_column=options["account_type_column"] or None,
-        since=options["since"],
-        until=options["until"],
+        **scan_keywords(options),
         threads=options["threads"],
         batch_rows=options["batch_rows"],
         batch_bytes=options.get("batch_bytes", DEFAULT_BATCH_BYTES),
-        wait_lock=options.get("wait_lock", 0.0),
         fresh=options["fresh"],
         progress=progress,
         max_compile_seconds=options.get("max_compile_seconds", DEFAULT_MAX_COMPILE_SECONDS),
         max_database_mb=options.get("max_database_mb", DEFAULT_MAX_DATABASE_MB),
         claims=options.get("claims_path"),
     )
+
+
+def scan_keywords(options: dict[str, Any]) -> dict[str, Any]:
+    """The options of ``scan``/``audit`` as the keyword arguments that ``scan_archive`` and
+    ``conduct_scan.spark.scan_spark`` share (one mapping for both engines).
+    """
+    return {
+        "text_columns": options["text_columns"],
+        "id_column": options["id_column"],
+        "account_column": options["account_column"],
+        "time_column": options["time_column"] or None,
+        "account_type_column": options["account_type_column"] or None,
+        "since": options["since"],
+        "until": options["until"],
+        "wait_lock": options.get("wait_lock", 0.0),
+    }
 
 
 def _campaigns(out: Path, threads: int | None, wait_lock: float, quiet: bool) -> None:

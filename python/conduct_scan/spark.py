@@ -24,15 +24,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import heapq
 import os
+import queue
 import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
@@ -105,8 +108,8 @@ more CPU than they save (measured: 27 CPU-s of the JVM's down to 14 on 2M posts)
 TMP_PREFIX = ".spark-"
 
 TASKS_PER_CORE = 4
-"""Tasks per core of the cluster (``defaultParallelism``): enough for the last wave of tasks
-to even out, and for a retried task to redo little."""
+"""Tasks per task slot of the cluster (its cores over ``spark.task.cpus``): enough for the last
+wave of tasks to even out, and for a retried task to redo little."""
 
 # What a worker emits: one schema for five kinds of rows (``kind``): ``p`` the part of
 # ``violations/`` the task wrote (``part``); ``a`` posts per account and day of one task (the
@@ -217,19 +220,39 @@ def _gather(path: Path, texts: dict[Path, str]) -> None:
                 _gather((file.parent / target).resolve(), texts)
 
 
-_SCANNERS: dict[str, tuple[Scanner, ClaimIndex | None]] = {}
-"""The scanner and the known claims of each ruleset in this worker process (Spark reuses
-Python workers)."""
+_SCANNERS: dict[tuple[str, int], tuple[Scanner, ClaimIndex | None]] = {}
+"""The scanner and the known claims of each ruleset (and thread count) in this worker process
+(Spark reuses Python workers)."""
 
 
-def _scanner(source: RulesetSource, threads: int) -> tuple[Scanner, ClaimIndex | None]:
-    cached = _SCANNERS.get(source.sha256)
+def _scanner(
+    source: RulesetSource, threads: int, rules: Ruleset | None = None
+) -> tuple[Scanner, ClaimIndex | None]:
+    """The worker's scanner of ``source``, built once; ``rules`` when the caller has loaded it
+    already (the driver: loading the bundled ruleset costs ~1.6 CPU-s, checking its patterns).
+    """
+    key = (source.sha256, threads)
+    cached = _SCANNERS.get(key)
     if cached is None:
-        rules = source.load()
+        rules = rules or source.load()
         scanner = Scanner(rules, threads=threads, context=CONTEXT_CHARS)
         cached = (scanner, claim_index(rules, context=CONTEXT_CHARS, threads=threads))
-        _SCANNERS[source.sha256] = cached
+        _SCANNERS[key] = cached
     return cached
+
+
+def _worker_scanner(source: RulesetSource, context: Any) -> tuple[Scanner, ClaimIndex | None]:
+    """The scanner of a task, with ``spark.task.cpus`` threads. The first task of a worker
+    process loads it and then freezes the objects alive (``gc.freeze``): the modules, the
+    ruleset and the scanner are never garbage, and Spark's daemon runs a full ``gc.collect()``
+    after every task of a reused worker, which otherwise walks them all each time.
+    """
+    threads = max(int(context.cpus()), 1) if context is not None else 1
+    fresh = (source.sha256, threads) not in _SCANNERS
+    found = _scanner(source, threads)
+    if fresh and context is not None:
+        gc.freeze()
+    return found
 
 
 # --- the work of one task ---------------------------------------------------------------------
@@ -374,9 +397,8 @@ def _scan_batches(job: _Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.R
     from pyspark import TaskContext
 
     context = TaskContext.get()
-    threads = max(int(context.cpus()), 1) if context is not None else 1
     _fail_first_attempt(context)
-    scanner, claims = _scanner(job.ruleset, threads)
+    scanner, claims = _worker_scanner(job.ruleset, context)
     writer = _PartWriter(job, context)
     counts = _Counts()
     accounts: list[pa.Table] = []
@@ -506,68 +528,124 @@ def _scan_tasks(job: _Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Rec
     """The function ``mapInArrow`` runs over the task numbers: each task reads its pieces of
     the inputs with Arrow, as the local engine does (the posts never pass through the JVM),
     scans them and yields OUTPUT_SCHEMA rows: its violations, its posts per account and day,
-    and per input its counts or the error that stopped it.
+    and per input its counts or the error that stopped it. A thread reads and prepares the
+    next batches while this one is scanned (both release the GIL), as the local engine's
+    reader does.
     """
     from pyspark import TaskContext
 
     context = TaskContext.get()
-    threads = max(int(context.cpus()), 1) if context is not None else 1
     _fail_first_attempt(context)
-    scanner, claims = _scanner(job.ruleset, threads)
+    scanner, claims = _worker_scanner(job.ruleset, context)
     writer = _PartWriter(job, context)
     accounts: list[pa.Table] = []
-    for batch in batches:
-        for task in batch.column(0).to_pylist():
-            for piece in job.tasks[task]:
-                yield from _scan_piece(job, scanner, claims, piece, writer, accounts)
+    pieces = [p for batch in batches for t in batch.column(0).to_pylist() for p in job.tasks[t]]
+    counts = _Counts()
+    failed: int | None = None
+    for n, table, error in _read_ahead(job, pieces):
+        if n == failed:
+            continue
+        display = job.files[pieces[n].file].input.display
+        if table is not None:
+            try:
+                _scan_table(scanner, claims, table, job.columns, display, counts, writer)
+                accounts.append(_account_counts(table, display))
+                continue
+            except InputError as scan_error:  # the scanner's internal error on a post
+                failed, error = n, scan_error
+        # The piece is complete, or stopped by an error.
+        yield from counts.rows(display) if error is None else [_failed_row(display, error)]
+        counts = _Counts()
     yield from _task_outputs(writer, accounts)
 
 
-def _scan_piece(
-    job: _Job,
-    scanner: Scanner,
-    claims: ClaimIndex | None,
-    piece: _Piece,
-    writer: _PartWriter,
-    accounts: list[pa.Table],
-) -> Iterator[pa.RecordBatch]:
-    """Reads and scans one piece of an input; an input that cannot be read or scanned yields
-    one ``e`` row with the local engine's line (the driver then drops the input's rows).
+def _failed_row(display: str, error: BaseException) -> pa.RecordBatch:
+    """The ``e`` row of an input that could not be read or scanned (the driver then drops
+    the input's rows from every task's output).
     """
-    info = job.files[piece.file]
-    inp, columns = info.input, job.columns
-    counts = _Counts()
-    try:
-        plan_ = plan(inp, columns)
+    return _null_columns(pa.table({"source_file": [display], "error": [str(error)]}), "e")
+
+
+READ_AHEAD = 2
+"""Prepared batches a task's reading thread may hold ahead of the scan (the local engine's
+``Reader`` holds two too)."""
+
+_Read = tuple[int, pa.Table | None, InputError | None]
+"""(piece, a prepared batch of it; or None and the error that stopped it; or None, None: the
+piece is complete)."""
+
+
+def _read_ahead(job: _Job, pieces: Sequence[_Piece]) -> Generator[_Read, None, None]:
+    """The pieces' batches, read and prepared in a thread ahead of the caller; an unreadable
+    piece ends with its error and the next is read. Another error (a bug) is raised here.
+    """
+    # None: every piece is read; an exception: reading failed (a bug), raised here.
+    ready: queue.Queue[_Read | BaseException | None] = queue.Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+
+    def put(item: _Read | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
         try:
-            rows = rows_per_batch(plan_, columns.text, job.batch_rows, job.batch_bytes)
-            first_row = piece.first_row
-            for batch in plan_.file.iter_batches(
-                batch_size=rows, row_groups=piece.row_groups, columns=plan_.read,
-                use_threads=False,
-            ):  # fmt: skip
-                for key, value in inp.partitions.items():
-                    batch = batch.append_column(
-                        key, pa.array([value] * batch.num_rows, pa.string())
-                    )
-                for part in split_by_bytes(batch, columns.text, job.batch_bytes):
-                    table = _prepare_batch(pa.Table.from_batches([part]), inp, plan_, columns,
-                                           job.window, first_row)  # fmt: skip
-                    first_row += part.num_rows
-                    if table.num_rows == 0:
-                        continue
-                    _scan_table(scanner, claims, table, columns, inp.display, counts, writer)
-                    accounts.append(_account_counts(table, inp.display))
-        finally:
-            plan_.file.close(force=True)
-    except Exception as error:
-        if not isinstance(error, (InputError, OSError, pa.ArrowException)):
-            raise
-        failed = pa.table({"source_file": [inp.display],
-                           "error": [str(_as_input_error(inp, error))]})  # fmt: skip
-        yield _null_columns(failed, "e")
-        return
-    yield from counts.rows(inp.display)
+            for n, piece in enumerate(pieces):
+                try:
+                    for table in _read_piece(job, piece):
+                        if not put((n, table, None)):
+                            return
+                    end: _Read = (n, None, None)
+                except (InputError, OSError, pa.ArrowException) as error:
+                    end = (n, None, _as_input_error(job.files[piece.file].input, error))
+                if not put(end):
+                    return
+        except BaseException as error:
+            put(error)
+            return
+        put(None)
+
+    thread = threading.Thread(target=produce, name="conduct-scan-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _read_piece(job: _Job, piece: _Piece) -> Iterator[pa.Table]:
+    """One piece's rows, read with Arrow as the local engine reads them and prepared
+    (standard columns, the file's row numbers, the window), batch by batch.
+    """
+    inp, columns = job.files[piece.file].input, job.columns
+    plan_ = plan(inp, columns)
+    try:
+        rows = rows_per_batch(plan_, columns.text, job.batch_rows, job.batch_bytes)
+        first_row = piece.first_row
+        for batch in plan_.file.iter_batches(
+            batch_size=rows, row_groups=piece.row_groups, columns=plan_.read, use_threads=False
+        ):
+            for key, value in inp.partitions.items():
+                batch = batch.append_column(key, pa.array([value] * batch.num_rows, pa.string()))
+            for part in split_by_bytes(batch, columns.text, job.batch_bytes):
+                table = _prepare_batch(pa.Table.from_batches([part]), inp, plan_, columns,
+                                       job.window, first_row)  # fmt: skip
+                first_row += part.num_rows
+                if table.num_rows:
+                    yield table
+    finally:
+        plan_.file.close(force=True)
 
 
 def _scan_table(
@@ -842,7 +920,9 @@ def scan_spark(
         rules = _load_ruleset(ruleset)
         source = RulesetSource.of(ruleset, rules)
         # Compiled once on the driver too: a bad ruleset fails here, before any task starts.
-        driver_scanner, _ = _scanner(source, 1)
+        # A bundled ruleset is rebuilt from its name, so the loaded one serves; files are rebuilt
+        # here as an executor will, to fail before the job if shipping them loses anything.
+        driver_scanner, _ = _scanner(source, 1, rules if source.bundled is not None else None)
         compile_seconds = time.perf_counter() - compiling
         for stale in out_dir.glob(f"{TMP_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)
@@ -890,7 +970,7 @@ def _run(
         if inputs.bad and not skip_bad_files:
             raise BadInputError([str(r.error) for r in inputs.bad])
         files = {path: replace(info, schema=None) for path, info in inputs.files.items()}
-        tasks = _tasks(files, int(spark.sparkContext.defaultParallelism))
+        tasks = _tasks(files, _task_slots(spark))
         job = _Job(source, columns, window, files, tasks=tasks, batch_rows=batch_rows,
                    out=str(tmp.resolve()))  # fmt: skip
         # One row per task: the workers read the files themselves (the local engine's reader).
@@ -1008,6 +1088,15 @@ def _run(
     return summary
 
 
+def _task_slots(spark: Any) -> int:
+    """Tasks the cluster runs at once: its cores (``defaultParallelism``) over the cores a task
+    takes (``spark.task.cpus``, the threads of a task's scanner).
+    """
+    context = spark.sparkContext
+    cpus = int(context.getConf().get("spark.task.cpus", "1") or 1)
+    return max(int(context.defaultParallelism) // max(cpus, 1), 1)
+
+
 def _add_engine(manifest_path: Path, spark: Any, skip_bad_files: bool) -> None:
     """The manifest's ``engine``: Spark's version, master and executors."""
     import json
@@ -1078,7 +1167,7 @@ def scan_from_cli(options: dict[str, Any]) -> RunSummary:
     """
     import click
 
-    from conduct_scan.cli import EXIT_PARTIAL
+    from conduct_scan.cli import EXIT_PARTIAL, scan_keywords
 
     require_pyspark()
     from pyspark.sql import SparkSession
@@ -1094,15 +1183,8 @@ def scan_from_cli(options: dict[str, Any]) -> RunSummary:
             options["sources"],
             options["out"],
             options["ruleset_path"],
-            text_columns=options["text_columns"],
-            id_column=options["id_column"],
-            account_column=options["account_column"],
-            time_column=options["time_column"] or None,
-            account_type_column=options["account_type_column"] or None,
-            since=options["since"],
-            until=options["until"],
+            **scan_keywords(options),
             skip_bad_files=bool(options.get("skip_bad_files")),
-            wait_lock=options.get("wait_lock", 0.0),
         )
     except BadInputError as error:
         for line in error.errors:
