@@ -100,6 +100,7 @@ bench-spark: build ## Local engine vs Spark local[1] vs local[2] on one demo arc
 
 bench-claims: build ## Claims and campaigns figures of issue 16 (shared data; CLAIMS_POSTS for throughput)
 	$(BIN)/python -m benchmarks.bench_claims quality eval
+	$(BIN)/python -m benchmarks.bench_claims quality-clean eval
 	$(BIN)/python -m benchmarks.bench_claims campaigns eval
 	$(BIN)/python -m benchmarks.bench_claims scan-speed
 	$(BIN)/python -m benchmarks.bench_claims claims-cost

@@ -26,29 +26,38 @@ pub const DEFAULT_CLAIM_THRESHOLD: f32 = 0.5;
 
 type Map<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
 
+/// A word or word pair of a phrasing and its weight.
+#[derive(Clone, Copy)]
+struct Weighted {
+    hash: u64,
+    weight: f32,
+}
+
+/// A phrasing's words and pairs are ranges of [`ClaimIndex::elements`], one after the other:
+/// verifying a candidate reads a few consecutive cache lines rather than four allocations.
 struct Phrasing {
     claim: u32,
     /// Index of the phrasing among its claim's.
     nth: u32,
-    words: Vec<u64>,
-    pairs: Vec<u64>,
-    /// Weight of each word and pair (same order), and their sums.
-    word_weights: Vec<f32>,
-    pair_weights: Vec<f32>,
+    /// Start of its sorted words in the elements; its sorted pairs follow them.
+    at: u32,
+    words: u32,
+    pairs: u32,
+    /// Sums of the weights of its words and of its pairs.
     word_total: f32,
     pair_total: f32,
     len: usize,
 }
 
-/// Sum of the weights of the elements of sorted `a` (weights `w`) found in sorted `b`.
-fn shared_weight(a: &[u64], w: &[f32], b: &[u64]) -> f32 {
+/// Sum of the weights of the elements of sorted `a` found in sorted `b`.
+fn shared_weight(a: &[Weighted], b: &[u64]) -> f32 {
     let (mut i, mut j, mut sum) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
+        match a[i].hash.cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                sum += w[i];
+                sum += a[i].weight;
                 i += 1;
                 j += 1;
             }
@@ -95,21 +104,85 @@ struct Accepted {
 struct Scratch {
     words: Words,
     hashes: Vec<u64>,
-    hits: Vec<u32>,
-    lo: Vec<u32>,
-    hi: Vec<u32>,
+    /// Per phrasing: shared key pairs, and the first and last one's position (one array, so
+    /// that counting a hit touches one cache line).
+    hits: Vec<Hits>,
     touched: Vec<u32>,
-    window_words: Vec<u64>,
-    window_pairs: Vec<u64>,
+    /// The words and pairs of the whole post, sorted once when its first candidate is
+    /// verified (`post_sorted`): most posts are shorter than a claim's window, so every
+    /// candidate of the post is verified against the same sets.
+    post: Window,
+    post_sorted: bool,
+    /// The same for a window shorter than the post.
+    window: Window,
     accepted: Vec<Accepted>,
 }
 
+#[derive(Clone, Copy, Default)]
+struct Hits {
+    count: u32,
+    lo: u32,
+    hi: u32,
+}
+
+/// A run of word hashes as a sorted set of words and of `(pair, position)`, sorted by pair.
+#[derive(Default)]
+struct Window {
+    words: Vec<u64>,
+    pairs: Vec<(u64, u32)>,
+}
+
+impl Window {
+    /// Fills with `hashes`, whose first word is word `from` of the post.
+    fn fill(&mut self, hashes: &[u64], from: usize) {
+        self.words.clear();
+        self.words.extend_from_slice(hashes);
+        self.words.sort_unstable();
+        self.words.dedup();
+        self.pairs.clear();
+        self.pairs.extend(
+            hashes
+                .windows(2)
+                .enumerate()
+                .map(|(i, w)| (pair(w[0], w[1]), (from + i) as u32)),
+        );
+        self.pairs.sort_unstable_by_key(|p| p.0);
+    }
+
+    /// Weight of the sorted `pairs` found here, and the first and last position of those
+    /// found (`None` when none is).
+    fn shared_pairs(&self, pairs: &[Weighted]) -> (f32, Option<(u32, u32)>) {
+        let (mut i, mut j, mut sum) = (0, 0, 0.0);
+        let mut span: Option<(u32, u32)> = None;
+        let mine = &self.pairs;
+        while i < pairs.len() && j < mine.len() {
+            match pairs[i].hash.cmp(&mine[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    sum += pairs[i].weight;
+                    while j < mine.len() && mine[j].0 == pairs[i].hash {
+                        let at = mine[j].1;
+                        span = Some(span.map_or((at, at), |(a, b)| (a.min(at), b.max(at))));
+                        j += 1;
+                    }
+                    i += 1;
+                }
+            }
+        }
+        (sum, span)
+    }
+}
+
 /// Claims compiled for matching: phrasings as word and pair sets, and an inverted index from
-/// distinctive word pairs to phrasings (a hash map into one postings array, behind a bit
+/// distinctive word pairs to phrasings (a hash map to a phrasing, or into one postings array
+/// when the pair is a key of several, behind a bit
 /// filter that rejects most of a post's pairs without touching the map).
 pub struct ClaimIndex {
     claims: Vec<Claim>,
     phrasings: Vec<Phrasing>,
+    elements: Vec<Weighted>,
+    /// Per key: (phrasing, 1) for a key of one phrasing, else (start, length) in `postings`.
     keys: Map<(u32, u32)>,
     postings: Vec<u32>,
     filter: Vec<u64>,
@@ -129,6 +202,7 @@ impl ClaimIndex {
         }
         let mut words = Words::default();
         let mut phrasings = Vec::new();
+        let mut sets: Vec<(Vec<u64>, Vec<u64>)> = Vec::new();
         // How many phrasings each word and pair is in: words that many claims share
         // ("tháng", "năm", "người") say less about which claim a post restates.
         let mut df: Map<u32> = Map::default();
@@ -147,25 +221,28 @@ impl ClaimIndex {
                 phrasings.push(Phrasing {
                     claim: c as u32,
                     nth: nth as u32,
+                    at: 0,
+                    words: words.len() as u32,
+                    pairs: pairs.len() as u32,
                     len: hashes.len(),
-                    words,
-                    pairs,
-                    word_weights: Vec::new(),
-                    pair_weights: Vec::new(),
                     word_total: 0.0,
                     pair_total: 0.0,
                 });
+                sets.push((words, pairs));
             }
         }
         // Only distinctive pairs are index keys: a pair in many phrasings ("của các", "là
         // một") would make every post a candidate of thousands of claims. Each phrasing keeps
         // at least its INDEXED_PAIRS rarest pairs as keys; all pairs still count when verifying.
-        // Pairs in more than 0.1% of the phrasings (and 10) are common: with 10,000 claims of
-        // Wikipedia sentences, a cut at 0.5% made posts touch 200 phrasings and verify 21 each.
-        let common = (phrasings.len() / 1000).max(10) as u32;
+        // Pairs in more than 0.05% of the phrasings (and 5) are common: with 10,000 claims of
+        // Wikipedia sentences and posts from other sentences of the same articles, a cut at
+        // 0.5% (20) made a post touch 200 phrasings and verify 21, 0.1% (10) 48 and 2.9, this
+        // one 23 and 1.1, while the rewordings that share two keys with their claim go from
+        // 99.2% to 98.0% (tune half; a Python model of the index).
+        let common = (phrasings.len() / 2000).max(5) as u32;
         let mut lists: Map<Vec<u32>> = Map::default();
-        for (p, phrasing) in phrasings.iter().enumerate() {
-            let mut keys: Vec<(u32, u64)> = phrasing.pairs.iter().map(|h| (df[h], *h)).collect();
+        for (p, (_, pairs)) in sets.iter().enumerate() {
+            let mut keys: Vec<(u32, u64)> = pairs.iter().map(|h| (df[h], *h)).collect();
             keys.sort_unstable();
             for (i, &(count, h)) in keys.iter().enumerate() {
                 if i < INDEXED_PAIRS || count <= common {
@@ -185,24 +262,34 @@ impl ClaimIndex {
         for (h, list) in lists {
             let bit = (h >> filter_shift) as usize;
             filter[bit / 64] |= 1 << (bit % 64);
-            keys.insert(h, (postings.len() as u32, list.len() as u32));
-            postings.extend(list);
+            if let [only] = list[..] {
+                keys.insert(h, (only, 1));
+            } else {
+                keys.insert(h, (postings.len() as u32, list.len() as u32));
+                postings.extend(list);
+            }
         }
         // Squared: a word in one phrasing of 10,000 weighs 4 times one in a hundred of them, so
         // that a post keeping only the words a claim shares with others (a template such as
         // "X tại Từ điển bách khoa Việt Nam" with another X) scores low.
         let n = phrasings.len() as f32;
-        let weight = |h: &u64| (1.0 + n / df.get(h).copied().unwrap_or(1) as f32).ln().powi(2);
-        for p in &mut phrasings {
-            p.word_weights = p.words.iter().map(weight).collect();
-            p.pair_weights = p.pairs.iter().map(weight).collect();
-            p.word_total = p.word_weights.iter().sum();
-            p.pair_total = p.pair_weights.iter().sum();
+        let weighted = |&hash: &u64| Weighted {
+            hash,
+            weight: (1.0 + n / df.get(&hash).copied().unwrap_or(1) as f32).ln().powi(2),
+        };
+        let mut elements = Vec::new();
+        for (p, (words, pairs)) in phrasings.iter_mut().zip(&sets) {
+            p.at = elements.len() as u32;
+            elements.extend(words.iter().map(weighted));
+            p.word_total = elements[p.at as usize..].iter().map(|e| e.weight).sum();
+            elements.extend(pairs.iter().map(weighted));
+            p.pair_total = elements[(p.at + p.words) as usize..].iter().map(|e| e.weight).sum();
         }
         let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         Ok(ClaimIndex {
             claims,
             phrasings,
+            elements,
             keys,
             postings,
             filter,
@@ -257,7 +344,7 @@ impl ClaimIndex {
     }
 
     /// The phrasings of the index keys among `hashes`' word pairs, and the shared pairs'
-    /// first and last position each (in `s.touched`, `s.hits`, `s.lo`, `s.hi`).
+    /// first and last position each (in `s.touched` and `s.hits`).
     fn candidates(&self, hashes: &[u64], s: &mut Scratch) {
         s.touched.clear();
         for (i, w) in hashes.windows(2).enumerate() {
@@ -269,14 +356,20 @@ impl ClaimIndex {
             let Some(&(at, len)) = self.keys.get(&h) else {
                 continue;
             };
-            for &p in &self.postings[at as usize..(at + len) as usize] {
-                let k = p as usize;
-                if s.hits[k] == 0 {
+            let one = [at];
+            let list = if len == 1 {
+                &one[..]
+            } else {
+                &self.postings[at as usize..(at + len) as usize]
+            };
+            for &p in list {
+                let hits = &mut s.hits[p as usize];
+                if hits.count == 0 {
                     s.touched.push(p);
-                    s.lo[k] = i as u32;
+                    hits.lo = i as u32;
                 }
-                s.hits[k] += 1;
-                s.hi[k] = i as u32;
+                hits.count += 1;
+                hits.hi = i as u32;
             }
         }
     }
@@ -287,27 +380,27 @@ impl ClaimIndex {
         let phrasing = &self.phrasings[k];
         let from = lo.saturating_sub(phrasing.len);
         let to = (hi + 2 + phrasing.len).min(hashes.len());
-        let window = &hashes[from..to];
-        s.window_words.clear();
-        s.window_words.extend_from_slice(window);
-        s.window_pairs.clear();
-        s.window_pairs.extend(window.windows(2).map(|w| pair(w[0], w[1])));
+        let window = if from == 0 && to == hashes.len() {
+            if !s.post_sorted {
+                s.post.fill(hashes, 0);
+                s.post_sorted = true;
+            }
+            &s.post
+        } else {
+            s.window.fill(&hashes[from..to], from);
+            &s.window
+        };
+        let (words, pairs) = self.elements[phrasing.at as usize..][..(phrasing.words + phrasing.pairs) as usize]
+            .split_at(phrasing.words as usize);
+        let (pair_weight, span) = window.shared_pairs(pairs);
         // The span runs from the first to the last pair the phrasing has.
-        let has = |p: &u64| phrasing.pairs.binary_search(p).is_ok();
-        let first = s.window_pairs.iter().position(has).unwrap_or(lo - from);
-        let last = s.window_pairs.iter().rposition(has).unwrap_or(hi - from);
-        s.window_words.sort_unstable();
-        s.window_words.dedup();
-        s.window_pairs.sort_unstable();
-        s.window_pairs.dedup();
-        let containment = (shared_weight(&phrasing.words, &phrasing.word_weights, &s.window_words)
-            / phrasing.word_total
-            + shared_weight(&phrasing.pairs, &phrasing.pair_weights, &s.window_pairs) / phrasing.pair_total)
-            / 2.0;
+        let (first, last) = span.map_or((lo, hi), |(a, b)| (a as usize, b as usize));
+        let containment =
+            (shared_weight(words, &window.words) / phrasing.word_total + pair_weight / phrasing.pair_total) / 2.0;
         // Shared words spread over more words than the phrasing has are not a restatement.
         let span = last - first + 2;
         let spread = (phrasing.len as f32 / span as f32).min(1.0);
-        (containment * spread, from + first, from + last)
+        (containment * spread, first, last)
     }
 
     fn match_into(
@@ -323,9 +416,7 @@ impl ClaimIndex {
             return;
         }
         if s.hits.len() < self.phrasings.len() {
-            s.hits.resize(self.phrasings.len(), 0);
-            s.lo.resize(self.phrasings.len(), 0);
-            s.hi.resize(self.phrasings.len(), 0);
+            s.hits.resize(self.phrasings.len(), Hits::default());
         }
         // Hashes only: offsets are computed below for the few posts that match.
         s.words.split(text, false);
@@ -333,13 +424,13 @@ impl ClaimIndex {
         hashes.clear();
         hashes.extend(s.words.hashes());
         self.candidates(&hashes, s);
+        s.post_sorted = false;
         s.accepted.clear();
         let touched = std::mem::take(&mut s.touched);
         for &p in &touched {
             let k = p as usize;
-            let (hits, lo, hi) = (s.hits[k], s.lo[k], s.hi[k]);
-            s.hits[k] = 0;
-            if hits < min_shared {
+            let Hits { count, lo, hi } = std::mem::take(&mut s.hits[k]);
+            if count < min_shared {
                 continue;
             }
             let (similarity, lo, hi) = self.verify(k, &hashes, lo as usize, hi as usize, s);

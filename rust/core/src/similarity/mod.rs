@@ -17,7 +17,7 @@
 //! is equal). It is a containment, not a Jaccard index, so a claim quoted inside a long post
 //! still scores 1. An inverted index from word pairs to phrasings is the prefilter (see
 //! `claims`): only phrasings sharing at least [`MIN_SHARED_PAIRS`] indexed pairs with the post
-//! are verified exactly (pairs found in more than 0.1% of the phrasings, and at least 10, are
+//! are verified exactly (pairs found in more than 0.05% of the phrasings, and at least 5, are
 //! indexed only as a phrasing's four rarest). The window runs from the first to the last shared
 //! indexed pair, widened by the phrasing's length on each side; the finding's span is `S`.
 //!
