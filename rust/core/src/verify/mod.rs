@@ -15,7 +15,8 @@
 //! 5. `min_count`: the rule fires only with at least that many matches left.
 //!
 //! Before all of these, a rule with an `informal` condition is silenced in a post that reads as
-//! edited prose and has none of the rule's informal cues ([`register::is_edited_prose`]).
+//! edited prose and has none of the rule's informal cues outside its quotations
+//! ([`register::is_edited_prose`], [`register::quotations`]).
 //!
 //! Word boundaries are checked before this, on the view text (see [`is_word_bounded`]), and a
 //! rule tagged with another language than the post's guessed one is silenced as a whole
@@ -298,7 +299,7 @@ pub fn resolve_rule(
         }
         return Vec::new();
     }
-    if conditions.informal_only && !hits.iter().any(|h| h.role == Role::Informal) && is_edited_prose(text) {
+    if conditions.informal_only && is_edited_prose(text) && !has_informal_cue(text, hits) {
         for hit in candidates {
             record(hit, Outcome::EditedProse);
         }
@@ -389,6 +390,17 @@ pub fn resolve_rule(
         record(hit, Outcome::Kept);
     }
     accepted
+}
+
+/// Whether a hit of an informal cue lies outside the quotations of `text` (a post already known
+/// to read as edited prose): what a quoted speaker says does not set the register of the post.
+fn has_informal_cue(text: &str, hits: &[Hit]) -> bool {
+    let mut cues = hits.iter().filter(|h| h.role == Role::Informal).peekable();
+    if cues.peek().is_none() {
+        return false;
+    }
+    let quoted = register::quotations(text);
+    cues.any(|h| !quoted.iter().any(|&q| inside((h.start, h.end), q)))
 }
 
 /// Records every candidate of a rule silenced because the post is in another language.
@@ -544,6 +556,25 @@ mod tests {
         assert!(!inside("Hết rồi!  \"Ngu thì chết", "Ngu"));
         assert!(!inside("Hết rồi\nNgu thì chết", "Ngu"));
         assert!(!inside("bọn Bắc kỳ", "Bắc kỳ"));
+    }
+
+    #[test]
+    fn informal_cues_inside_quotations_do_not_set_the_register() {
+        let text = "Các tướng Taira đã thốt lên \"Yoshitsune là đồ hèn!\" mà chết đi, theo bọn sử gia.";
+        let at = |w: &str| text.find(w).unwrap() as u32;
+        let hits = [hit(Role::Hit, View::Casefold, at("bọn"), at("bọn") + 4)];
+        let informal = Conditions {
+            informal_only: true,
+            ..PLAIN
+        };
+        // `!` inside the quotation: silenced; the same cue outside it: kept.
+        let quoted = hit(Role::Informal, View::Casefold, at("!"), at("!") + 1);
+        assert!(resolve_rule(text, &[hits[0], quoted], &informal, None).is_empty());
+        let outside = hit(Role::Informal, View::Casefold, at("mà"), at("mà") + 3);
+        assert_eq!(
+            resolve_rule(text, &[hits[0], quoted, outside], &informal, None).len(),
+            1
+        );
     }
 
     #[test]

@@ -30,9 +30,38 @@ fn is_emoji(c: char) -> bool {
     matches!(c as u32, 0x1F000..=0x1FAFF | 0x2600..=0x27BF)
 }
 
+/// Quotation marks that close a quotation: a quotation may end on its own `!` or `?`.
+fn is_closing_quote(c: char) -> bool {
+    matches!(c, '"' | '”' | '»')
+}
+
+/// Byte ranges of the quotations in `text`: between `“` and `”`, `«` and `»`, or a pair of
+/// straight `"` (counted from the start of the post). An unclosed quotation runs to the end.
+/// Edited prose quotes speech, slogans and titles in the words of their speakers (`"Ê, mày
+/// đang đi đâu đó?"`), so informal cues inside them do not make the post informal.
+pub fn quotations(text: &str) -> Vec<(u32, u32)> {
+    let mut spans = Vec::new();
+    let mut open: Option<(usize, char)> = None;
+    for (i, c) in text.char_indices() {
+        match (open, c) {
+            (None, '"' | '“' | '«') => open = Some((i, c)),
+            (Some((start, '"')), '"') | (Some((start, '“')), '”') | (Some((start, '«')), '»') => {
+                spans.push((start as u32, (i + c.len_utf8()) as u32));
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some((start, _)) = open {
+        spans.push((start as u32, text.len() as u32));
+    }
+    spans
+}
+
 /// Whether `text` has the shape of edited prose: at least [`PROSE_MIN_WORDS`] words; the
 /// first letter or digit (after opening quotes, brackets and dashes) not in lower case; the
-/// last character (before closing quotes and brackets) `.`, `…`, `;` or `:`; no lower-case
+/// last character (before closing quotes and brackets) `.`, `…`, `;` or `:`, or `!` or `?`
+/// closing a quotation (`… "Khốn thay!"`); no lower-case
 /// letter opening a sentence after `.`, `!`, `?` or `…`; no shouted word (two or more
 /// upper-case letters, one of them outside ASCII: `VÔ HỌC`, not `UNESCO`); no emoji; no
 /// lower-case letter written three times in a row (`nguuu`). The informal cues of the rule are
@@ -44,11 +73,12 @@ pub fn is_edited_prose(text: &str) -> bool {
     if first.is_lowercase() || !(first.is_alphanumeric()) {
         return false;
     }
-    if !matches!(
-        text.chars().rev().find(|&c| !is_closing(c)),
-        Some('.' | '…' | ';' | ':')
-    ) {
-        return false;
+    let mut tail = text.chars().rev().skip_while(|&c| c.is_whitespace());
+    let quoted_end = tail.clone().next().is_some_and(is_closing_quote);
+    match tail.find(|&c| !is_closing(c)) {
+        Some('.' | '…' | ';' | ':') => {}
+        Some('!' | '?') if quoted_end => {}
+        _ => return false,
     }
     let mut words = 0;
     let mut in_word = false;
@@ -117,6 +147,31 @@ mod tests {
         ));
         assert!(is_edited_prose(
             "2006: UNESCO công nhận di sản này, và các nhà sử học gọi đó là một sự kiện lớn."
+        ));
+    }
+
+    #[test]
+    fn quotations_are_paired_by_their_marks() {
+        let text = "Ông nói \"mày đi đâu?\" và “tao” hay «nó», rồi \"chưa đóng";
+        let quoted: Vec<&str> = quotations(text)
+            .iter()
+            .map(|&(a, b)| &text[a as usize..b as usize])
+            .collect();
+        assert_eq!(quoted, ["\"mày đi đâu?\"", "“tao”", "«nó»", "\"chưa đóng"]);
+        assert!(quotations("Không có trích dẫn nào ở đây.").is_empty());
+    }
+
+    #[test]
+    fn a_quotation_may_end_the_post_on_its_own_stop() {
+        assert!(is_edited_prose(
+            "Ê trong tiếng Việt có thể dùng như một tiếng gọi \"Ê, mày đang đi đâu đó?\""
+        ));
+        assert!(is_edited_prose(
+            "Một con đại bàng bay giữa trời và kêu lớn tiếng “Khốn thay!”"
+        ));
+        // Not without the quotation mark.
+        assert!(!is_edited_prose(
+            "Ê trong tiếng Việt có thể dùng như một tiếng gọi, mày đang đi đâu đó?"
         ));
     }
 

@@ -1,0 +1,96 @@
+"""Issue 11's clean-text budget: teencode that is an acronym in capitals, reported speech in
+edited prose, and the informal cues that edited prose also uses. Each case in both directions,
+against the bundled ruleset's source files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conduct_scan._core import Ruleset, Scanner
+
+SOURCE = Path(__file__).resolve().parents[1] / "rulesets" / "vn-social-code-2021"
+
+
+@pytest.fixture(scope="module")
+def scanner() -> Scanner:
+    return Scanner(Ruleset.load(SOURCE), threads=1)
+
+
+def _rules(scanner: Scanner, text: str) -> set[str]:
+    return set(scanner.scan([text]).column("rule_id").to_pylist())
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        # Teencode as typed in a comment: lower case, or capitalised opening it.
+        ("hay vl", "vi.vulgar.teencode-acronym"),
+        ("Vl thật chứ", "vi.vulgar.teencode-acronym"),
+        ("làm cc gì vậy", "vi.vulgar.teencode-doubled"),
+        ("ĐMMMM", "vi.vulgar.teencode-doubled"),
+        ("dm thằng này ngu", "vi.vulgar.dm"),
+        ("M ngu thì im đi", "vi.disrespect.address-teencode"),
+        ("bố m nói rồi", "vi.disrespect.address-teencode"),
+        # The same words outside quotations, or in a post that is not edited prose.
+        (
+            "Ông ấy nói rằng mày đang đi đâu đó, và mọi người đều nghe thấy điều ấy.",
+            "vi.disrespect.address",
+        ),
+        (
+            'Các tướng Taira đã thốt lên "Yoshitsune!" mà chết đi, bọn hèn nhát!',
+            "vi.insult.character",
+        ),
+        ("Bọn mọi rợ đó lại đi lừa dân quê nữa rồi, báo công an đi!", "vi.hate.historical"),
+        ("Ngu như chó, chỉ biết sủa", "vi.insult.animal"),
+    ],
+)
+def test_comments_still_fire(scanner: Scanner, text: str, rule: str) -> None:
+    assert rule in _rules(scanner, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        # Acronyms, symbols and names in capitals.
+        ("VL = Vượt qua vòng loại", "vi.vulgar.teencode-acronym"),
+        ("Trong năm 1998, cô phát hành VCD Cho em một ngày.", "vi.vulgar.teencode-acronym"),
+        ("Đại sứ Mỹ Douglas Dillon tại Paris", "vi.vulgar.teencode-acronym"),
+        ("Gửi thư tới các địa chỉ trong phần To, CC, và BCC.", "vi.vulgar.teencode-doubled"),
+        ("Đức cho nước này vay 50 triệu DM.", "vi.vulgar.dm"),
+        ('Ban nhạc Boney M có bài hát "Lady Godiva".', "vi.disrespect.address-teencode"),
+        ("Ngày 09/01/2005, ông M. Cramer phát biểu.", "vi.disrespect.address-teencode"),
+        # Reported speech in edited prose, ending on the quotation's own stop.
+        (
+            'Ê trong tiếng Việt có thể dùng như một tiếng gọi "Ê, mày đang đi đâu đó?"',
+            "vi.disrespect.address",
+        ),
+        ('Các tướng Taira đã thốt lên "Yoshitsune là đồ hèn!" mà chết đi.', "vi.insult.character"),
+        # Informal cues that edited prose also writes: the three-dot ellipsis, v.v., dân chúng.
+        (
+            "Các báo đưa tin đã bắt những kẻ bắt cóc tống tiền, in truyền đơn, "
+            "làm bạc giả, bán nước...",
+            "vi.insult.political",
+        ),
+        (
+            "Việc lập chính phủ ấy cho thấy người Pháp muốn dùng bọn bù nhìn "
+            "uy hiếp dân chúng trong vùng.",
+            "vi.disrespect.classifier",
+        ),
+        ("Nghiêm cấm ăn những con vật ăn tạp (như chó, mèo, chuột, v.v.).", "vi.insult.animal"),
+        # Historians' vocabulary.
+        (
+            "Năm 1554, Mary phục hồi luật chống tà giáo và đưa nước Anh trở lại với Công giáo.",
+            "vi.hate.historical",
+        ),
+    ],
+)
+def test_edited_text_does_not_fire(scanner: Scanner, text: str, rule: str) -> None:
+    assert rule not in _rules(scanner, text)
+
+
+def test_a_cue_outside_the_quotation_keeps_the_finding(scanner: Scanner) -> None:
+    quoted = 'Các tướng Taira đã thốt lên "Yoshitsune là đồ hèn!" mà chết đi.'
+    assert "vi.insult.character" not in _rules(scanner, quoted)
+    assert "vi.insult.character" in _rules(scanner, quoted.replace("chết đi.", "chết đi nhé."))
