@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,15 +116,32 @@ def _claims_csv(path: Path, texts: list[str]) -> None:
     pl.DataFrame({"id": [f"k{i}" for i in range(len(texts))], "text": texts}).write_csv(path)
 
 
-def quality(part: str = "eval", claims_n: int = 10_000, reworded_n: int = 2_000,
-            unrelated_n: int = 100_000,
-            threshold: float | None = None) -> dict[str, Any]:  # fmt: skip
-    r = random.Random(SEED)
-    pool = [s for s in sentences(part) if 10 <= len(s.split()) <= 40]
-    r.shuffle(pool)
-    claims = pool[:claims_n]
-    unrelated = pool[claims_n : claims_n + unrelated_n]
-    vocab = [w for s in unrelated[:5_000] for w in s.split()]
+@dataclass
+class _ClaimsRun:
+    """Rewordings of some of ``claims`` and the matches of both them and the unrelated posts."""
+
+    threshold: float
+    picked: list[int]
+    keeps: list[float]
+    found: pa.Table
+    unrelated_found: pa.Table
+    seconds: float
+
+    @property
+    def recall(self) -> tuple[float, float]:
+        """Recall on all rewordings, and on those keeping 60-70% of the words."""
+        hits = set(zip(self.found["row"].to_pylist(), self.found["term"].to_pylist(),
+                       strict=True))  # fmt: skip
+        matched = sum((i, f"k{c}") in hits for i, c in enumerate(self.picked))
+        low = [i for i, k in enumerate(self.keeps) if k < 0.7]
+        recall_low = sum((i, f"k{self.picked[i]}") in hits for i in low) / max(len(low), 1)
+        return round(matched / len(self.picked), 4), round(recall_low, 4)
+
+
+def _run_claims(claims: list[str], unrelated: list[str], vocab: list[str], r: random.Random,
+                reworded_n: int, threshold: float | None = None) -> _ClaimsRun:  # fmt: skip
+    """Rewords ``reworded_n`` random claims (keeping 60-100% of their words) and matches the
+    rewordings and the unrelated posts against an index of ``claims``."""
     picked = r.sample(range(len(claims)), reworded_n)
     keeps = [r.uniform(0.6, 1.0) for _ in picked]
     posts = [reword(claims[i], k, vocab, r) for i, k in zip(picked, keeps, strict=True)]
@@ -137,29 +155,36 @@ def quality(part: str = "eval", claims_n: int = 10_000, reworded_n: int = 2_000,
         found = index.scan(posts)
         unrelated_found = index.scan(unrelated)
         seconds = time.perf_counter() - started
+    return _ClaimsRun(index.threshold, picked, keeps, found, unrelated_found, seconds)
+
+
+def quality(part: str = "eval", claims_n: int = 10_000, reworded_n: int = 2_000,
+            unrelated_n: int = 100_000,
+            threshold: float | None = None) -> dict[str, Any]:  # fmt: skip
+    r = random.Random(SEED)
+    pool = [s for s in sentences(part) if 10 <= len(s.split()) <= 40]
+    r.shuffle(pool)
+    claims = pool[:claims_n]
+    unrelated = pool[claims_n : claims_n + unrelated_n]
+    vocab = [w for s in unrelated[:5_000] for w in s.split()]
+    run = _run_claims(claims, unrelated, vocab, r, reworded_n, threshold)
     # Wikipedia repeats templates ("X tại Từ điển bách khoa Việt Nam", "Theo Tổng điều tra dân
     # số ..., người X ..."): a sibling of a claim's template keeps most of its words, a
     # rewording by the issue's own definition. The "distinct" figure leaves out sentences
     # that share their first or last three words with a claim.
     ends = {k for c in claims for k in _ends(c)}
     distinct = [i for i, s in enumerate(unrelated) if not set(_ends(s)) & ends]
-    false_rows = set(unrelated_found["row"].to_pylist())
+    false_rows = set(run.unrelated_found["row"].to_pylist())
     false_distinct = len(false_rows & set(distinct))
-    hits = {(row, term) for row, term in zip(found["row"].to_pylist(), found["term"].to_pylist(),
-                                             strict=True)}  # fmt: skip
-    matched = sum((i, f"k{c}") in hits for i, c in enumerate(picked))
-    low = [i for i, k in enumerate(keeps) if k < 0.7]
-    recall_low = sum((i, f"k{picked[i]}") in hits for i in low) / max(len(low), 1)
-    false_posts = len(set(unrelated_found["row"].to_pylist()))
+    recall, recall_low = run.recall
     return {
-        "part": part, "claims": len(claims), "threshold": index.threshold,
-        "rewordings": len(posts), "recall": round(matched / len(posts), 4),
-        "recall_keep_0.6_0.7": round(recall_low, 4),
-        "unrelated_posts": len(unrelated), "false_matches": false_posts,
-        "false_per_10k": round(false_posts / len(unrelated) * 10_000, 3),
+        "part": part, "claims": len(claims), "threshold": run.threshold,
+        "rewordings": len(run.picked), "recall": recall, "recall_keep_0.6_0.7": recall_low,
+        "unrelated_posts": len(unrelated), "false_matches": len(false_rows),
+        "false_per_10k": round(len(false_rows) / len(unrelated) * 10_000, 3),
         "distinct_unrelated_posts": len(distinct), "false_matches_distinct": false_distinct,
         "false_per_10k_distinct": round(false_distinct / max(len(distinct), 1) * 10_000, 3),
-        "seconds": round(seconds, 2),
+        "seconds": round(run.seconds, 2),
     }  # fmt: skip
 
 
@@ -211,20 +236,9 @@ def clean_quality(part: str = "eval", claims_n: int = 10_000, reworded_n: int = 
     r.shuffle(post_side)
     claims, unrelated = claim_side[:claims_n], post_side[:unrelated_n]
     vocab = [w for s in post_side[-5_000:] for w in s.split()]
-    picked = r.sample(range(len(claims)), reworded_n)
-    keeps = [r.uniform(0.6, 1.0) for _ in picked]
-    posts = [reword(claims[i], k, vocab, r) for i, k in zip(picked, keeps, strict=True)]
-    with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "claims.csv"
-        _claims_csv(csv, claims)
-        index = claim_index(Ruleset.load(), csv)
-        assert index is not None
-        found = index.scan(posts)
-        unrelated_found = index.scan(unrelated)
-    hits = set(zip(found["row"].to_pylist(), found["term"].to_pylist(), strict=True))
-    matched = sum((i, f"k{c}") in hits for i, c in enumerate(picked))
-    low = [i for i, k in enumerate(keeps) if k < 0.7]
-    recall_low = sum((i, f"k{picked[i]}") in hits for i in low) / max(len(low), 1)
+    run = _run_claims(claims, unrelated, vocab, r, reworded_n)
+    unrelated_found = run.unrelated_found
+    recall, recall_low = run.recall
     rewording = _rewordings_of(claims, unrelated)
     false_rows = set(unrelated_found["row"].to_pylist())
     clean = [i for i, is_rewording in enumerate(rewording) if not is_rewording]
@@ -232,9 +246,8 @@ def clean_quality(part: str = "eval", claims_n: int = 10_000, reworded_n: int = 
     terms = dict(zip(unrelated_found["row"].to_pylist(), unrelated_found["term"].to_pylist(),
                      strict=True))  # fmt: skip
     return {
-        "part": part, "claims": len(claims), "threshold": index.threshold,
-        "rewordings": len(posts), "recall": round(matched / len(posts), 4),
-        "recall_keep_0.6_0.7": round(recall_low, 4),
+        "part": part, "claims": len(claims), "threshold": run.threshold,
+        "rewordings": len(run.picked), "recall": recall, "recall_keep_0.6_0.7": recall_low,
         "other_article_posts": len(unrelated), "false_matches_other_articles": len(false_rows),
         "false_per_10k_other_articles": round(len(false_rows) / len(unrelated) * 1e4, 3),
         "posts_keeping_60pct_of_a_claim": len(unrelated) - len(clean),
