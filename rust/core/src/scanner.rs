@@ -179,7 +179,8 @@ struct Database {
 struct Workspace {
     views: ViewTexts,
     raw: Vec<RawMatch>,
-    hits: Vec<(Hit, View, u32, u32)>,
+    /// Hits of one post with offsets into the view they were matched in, and that view.
+    hits: Vec<(Hit, View)>,
     resolved: Vec<Hit>,
     hs: HsScratch,
     batch: Batch,
@@ -1155,22 +1156,11 @@ impl Scanner {
             if start >= end {
                 continue;
             }
-            let mut bounded: Option<bool> = None;
-            for &id in &database.entries[m.pattern as usize] {
-                let entry = self.entries[id as usize];
-                if entry.word && !*bounded.get_or_insert_with(|| is_word_bounded(text, start, end)) {
-                    continue;
-                }
-                let hit = Hit {
-                    rule: entry.rule,
-                    role: entry.role,
-                    view: entry.view,
-                    source: entry.source,
-                    start: start as u32,
-                    end: end as u32,
-                };
-                hits.push((first + p as u32, v, hit));
-            }
+            let post = first + p as u32;
+            hits.extend(
+                self.entry_hits(&database.entries[m.pattern as usize], text, start, end)
+                    .map(|hit| (post, v, hit)),
+            );
         }
         Ok(())
     }
@@ -1267,8 +1257,10 @@ impl Scanner {
         // Something matched: locate the hits in the original text.
         ws.views.build(text, self.needed, true);
         ws.resolved.clear();
-        for (hit, representative, start, end) in &ws.hits {
-            let (s, e) = ws.views.to_original(*representative, *start as usize, *end as usize);
+        for (hit, representative) in &ws.hits {
+            let (s, e) = ws
+                .views
+                .to_original(*representative, hit.start as usize, hit.end as usize);
             ws.resolved.push(Hit {
                 start: s as u32,
                 end: e as u32,
@@ -1415,30 +1407,38 @@ impl Scanner {
         raw: &[RawMatch],
         entries: &[Vec<u32>],
         representative: View,
-        hits: &mut Vec<(Hit, View, u32, u32)>,
+        hits: &mut Vec<(Hit, View)>,
     ) {
         for m in raw {
             if m.start >= m.end {
                 continue;
             }
-            let mut bounded: Option<bool> = None;
-            for &id in &entries[m.pattern as usize] {
-                let entry = self.entries[id as usize];
-                if entry.word
-                    && !*bounded.get_or_insert_with(|| is_word_bounded(text, m.start as usize, m.end as usize))
-                {
-                    continue;
-                }
-                let hit = Hit {
-                    rule: entry.rule,
-                    role: entry.role,
-                    view: entry.view,
-                    source: entry.source,
-                    start: 0,
-                    end: 0,
-                };
-                hits.push((hit, representative, m.start, m.end));
-            }
+            let hits_of_match = self.entry_hits(&entries[m.pattern as usize], text, m.start as usize, m.end as usize);
+            hits.extend(hits_of_match.map(|hit| (hit, representative)));
         }
+    }
+
+    /// The hits one match at `start..end` of `text` gives: one per entry `ids` of its term or
+    /// pattern, leaving out the entries matched as whole words where the match is not one (the
+    /// word boundary is checked at most once per match). Offsets are those of `text`.
+    fn entry_hits<'a>(
+        &'a self,
+        ids: &'a [u32],
+        text: &'a str,
+        start: usize,
+        end: usize,
+    ) -> impl Iterator<Item = Hit> + 'a {
+        let mut bounded: Option<bool> = None;
+        ids.iter()
+            .map(|&id| self.entries[id as usize])
+            .filter(move |entry| !entry.word || *bounded.get_or_insert_with(|| is_word_bounded(text, start, end)))
+            .map(move |entry| Hit {
+                rule: entry.rule,
+                role: entry.role,
+                view: entry.view,
+                source: entry.source,
+                start: start as u32,
+                end: end as u32,
+            })
     }
 }
