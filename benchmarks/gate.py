@@ -107,21 +107,7 @@ def decide_bundled(data: dict[str, Any], minimum: float = BUNDLED_GATE_MINIMUM) 
     if ours is None:
         ours = results.one("bundled", system="conduct_scan")
     theirs = results.one("bundled", system=HYPERSCAN_PEER)
-    if not ours or not theirs or ours.info.get("bytes") != theirs.info.get("bytes"):
-        return Verdict(
-            False,
-            f"bench-ci: FAIL: the JSON lacks the bundled-ruleset pair (conduct_scan and "
-            f"'{HYPERSCAN_PEER}' on the same corpus)",
-        )
-    ratio = theirs.seconds / ours.seconds
-    figures = (
-        f"bundled ruleset: conduct_scan {ours.mbps:.1f} MB/s{_cores(ours)} vs {HYPERSCAN_PEER} "
-        f"{theirs.mbps:.1f} MB/s{_cores(theirs)} on {ours.corpus_mb} MB: {ratio:.2f}x, needs "
-        f"{minimum:.2f}x"
-    )
-    if ratio < minimum:
-        return Verdict(False, f"bench-ci: FAIL: {figures}", ratio)
-    return Verdict(True, f"bench-ci: OK: {figures}", ratio)
+    return _versus_hyperscan(ours, theirs, "bundled-ruleset", "bundled ruleset", minimum)
 
 
 def decide_bundled_end_to_end(
@@ -132,17 +118,26 @@ def decide_bundled_end_to_end(
     results = Results(data)
     ours = results.one("bundled-e2e", system="conduct_scan")
     theirs = results.one("bundled-e2e", system=HYPERSCAN_PEER)
+    return _versus_hyperscan(ours, theirs, "bundled end-to-end",
+                             "bundled ruleset end to end (claims included)", minimum)  # fmt: skip
+
+
+def _versus_hyperscan(
+    ours: Bench | None, theirs: Bench | None, pair: str, label: str, minimum: float
+) -> Verdict:
+    """Judge conduct_scan against python-hyperscan per row on the same corpus by the ratio of
+    their median times; ``pair`` names the pair when it is missing, ``label`` the figures."""
     if not ours or not theirs or ours.info.get("bytes") != theirs.info.get("bytes"):
         return Verdict(
             False,
-            "bench-ci: FAIL: the JSON lacks the bundled end-to-end pair (conduct_scan and "
+            f"bench-ci: FAIL: the JSON lacks the {pair} pair (conduct_scan and "
             f"'{HYPERSCAN_PEER}' on the same corpus)",
         )
     ratio = theirs.seconds / ours.seconds
     figures = (
-        f"bundled ruleset end to end (claims included): conduct_scan {ours.mbps:.1f} MB/s"
-        f"{_cores(ours)} vs {HYPERSCAN_PEER} {theirs.mbps:.1f} MB/s{_cores(theirs)} on "
-        f"{ours.corpus_mb} MB: {ratio:.2f}x, needs {minimum:.2f}x"
+        f"{label}: conduct_scan {ours.mbps:.1f} MB/s{_cores(ours)} vs {HYPERSCAN_PEER} "
+        f"{theirs.mbps:.1f} MB/s{_cores(theirs)} on {ours.corpus_mb} MB: {ratio:.2f}x, needs "
+        f"{minimum:.2f}x"
     )
     if ratio < minimum:
         return Verdict(False, f"bench-ci: FAIL: {figures}", ratio)
