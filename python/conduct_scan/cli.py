@@ -42,7 +42,7 @@ from conduct_scan.errors import (
     RulesetError,
 )
 from conduct_scan.pipeline import DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS
-from conduct_scan.severity import SEVERITIES
+from conduct_scan.severity import SEVERITIES, count_at_or_above
 from conduct_scan.store import Location
 
 EXIT_OK = 0
@@ -333,8 +333,6 @@ def _exit_code(summary: Any, fail_on: str | None, accounts: dict[str, Any] | Non
         return EXIT_PARTIAL
     if not fail_on:
         return EXIT_OK
-    from conduct_scan.severity import count_at_or_above
-
     account_findings = count_at_or_above((accounts or {}).get("by_severity") or {}, fail_on)
     if summary.findings_at_or_above(fail_on) or account_findings:
         return EXIT_FINDINGS
