@@ -63,16 +63,23 @@ pub fn fold(text: &str, out: &mut Vec<u8>) -> Option<bool> {
     let mut itself = true;
     let mut at = 0;
     while at < n {
-        // ASCII: eight bytes at a time when they are all ASCII, else one.
+        // ASCII: eight bytes at a time. When some of the eight are not ASCII, the ASCII bytes
+        // before the first of them (Vietnamese runs are short) are written in the same step:
+        // all eight bytes are lowercased and written, and the rest taken back. The bytes kept
+        // are right, as a carry of the addition in `ascii_lowercase` only runs towards later
+        // bytes, and none leaves an ASCII byte.
         if let Some(word) = bytes.get(at..at + 8) {
             let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-            if word & 0x8080_8080_8080_8080 == 0 {
+            let high = word & 0x8080_8080_8080_8080;
+            let ascii = if high == 0 { 8 } else { high.trailing_zeros() as usize / 8 };
+            if ascii > 0 {
+                let end = out.len() + ascii;
                 out.extend_from_slice(&ascii_lowercase(word).to_le_bytes());
-                at += 8;
+                out.truncate(end);
+                at += ascii;
                 continue;
             }
-        }
-        if bytes[at] < 0x80 {
+        } else if bytes[at] < 0x80 {
             out.push(bytes[at].to_ascii_lowercase());
             at += 1;
             continue;
