@@ -59,28 +59,40 @@ pub fn fold(text: &str, out: &mut Vec<u8>) -> Option<bool> {
     let table = table();
     let bytes = text.as_bytes();
     let n = bytes.len();
-    out.reserve(n + 4);
+    // Every step reads `k` bytes of text, keeps at most `2 * k` bytes (a two-byte character
+    // folds to at most three) and stores 8 bytes from the end of what is kept: so all stores
+    // fall within `2 * n + 8` bytes past `out`'s length, and are made without a capacity check.
+    out.reserve(2 * n + 8);
+    let dst = out.as_mut_ptr();
+    let mut len = out.len();
+    // SAFETY (every `store`): `len + 8 <= out.capacity()` by the bound above, since `len` has
+    // grown by at most `2 * at` and `at < n` at every store.
+    let store = |len: usize, value: u64| unsafe { dst.add(len).cast::<u64>().write_unaligned(value.to_le()) };
     let mut itself = true;
     let mut at = 0;
     while at < n {
         // ASCII: eight bytes at a time. When some of the eight are not ASCII, the ASCII bytes
         // before the first of them (Vietnamese runs are short) are written in the same step:
-        // all eight bytes are lowercased and written, and the rest taken back. The bytes kept
-        // are right, as a carry of the addition in `ascii_lowercase` only runs towards later
-        // bytes, and none leaves an ASCII byte.
+        // all eight bytes are lowercased and stored, and only those are kept. They are right,
+        // as a carry of the addition in `ascii_lowercase` only runs towards later bytes, and
+        // none leaves an ASCII byte.
         if let Some(word) = bytes.get(at..at + 8) {
             let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
             let high = word & 0x8080_8080_8080_8080;
-            let ascii = if high == 0 { 8 } else { high.trailing_zeros() as usize / 8 };
+            let ascii = if high == 0 {
+                8
+            } else {
+                high.trailing_zeros() as usize / 8
+            };
             if ascii > 0 {
-                let end = out.len() + ascii;
-                out.extend_from_slice(&ascii_lowercase(word).to_le_bytes());
-                out.truncate(end);
+                store(len, ascii_lowercase(word));
+                len += ascii;
                 at += ascii;
                 continue;
             }
         } else if bytes[at] < 0x80 {
-            out.push(bytes[at].to_ascii_lowercase());
+            store(len, u64::from(bytes[at].to_ascii_lowercase()));
+            len += 1;
             at += 1;
             continue;
         }
@@ -91,7 +103,10 @@ pub fn fold(text: &str, out: &mut Vec<u8>) -> Option<bool> {
             if !is_inert_astral(c) {
                 return None;
             }
-            out.extend_from_slice(&bytes[at..at + 4]);
+            let mut four = [0u8; 8];
+            four[..4].copy_from_slice(&bytes[at..at + 4]);
+            store(len, u64::from_le_bytes(four));
+            len += 4;
             itself = false;
             at += 4;
             continue;
@@ -107,18 +122,19 @@ pub fn fold(text: &str, out: &mut Vec<u8>) -> Option<bool> {
         } else {
             (u32::from(b) & 0x1F) << 6 | b1
         };
-        let len = 2 + usize::from(three);
         let entry = table[u as usize];
         if entry & FAST == 0 {
             return None;
         }
         itself &= entry & CASE_VARIANT != 0;
-        // All four bytes written, the extra ones taken back: cheaper than a copy of 1 to 3.
-        let end = out.len() + (entry >> 24 & 3) as usize;
-        out.extend_from_slice(&entry.to_le_bytes());
-        out.truncate(end);
-        at += len;
+        // The form's bytes stored with the length byte after them, and only the form kept.
+        store(len, u64::from(entry & 0x00FF_FFFF));
+        len += (entry >> 24 & 3) as usize;
+        at += 2 + usize::from(three);
     }
+    debug_assert!(len <= out.capacity());
+    // SAFETY: every byte up to `len` was stored above, and `len <= capacity` (see `store`).
+    unsafe { out.set_len(len) };
     Some(itself)
 }
 
