@@ -451,6 +451,56 @@ mod sse2 {
     }
 }
 
+/// The masks of [`sse2::classify`] for `chunk`, the `q`-th 64 bytes of ASCII text `b`. The
+/// last chunk of a text (shorter, or without a byte after it) is classified from a copy padded
+/// with NUL bytes, which are in no class, and its masks cut to its bytes: so short posts take
+/// the SSE2 path too.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn classify(b: &[u8], q: usize, chunk: &[u8]) -> [u64; 5] {
+    if let Some(window) = b.get(q * 64..q * 64 + 65) {
+        return sse2::classify(window);
+    }
+    let mut padded = [0u8; 65];
+    padded[..chunk.len()].copy_from_slice(chunk);
+    let keep = if chunk.len() == 64 {
+        u64::MAX
+    } else {
+        (1u64 << chunk.len()) - 1
+    };
+    let [letter, leet, digit, separator, equal] = sse2::classify(&padded).map(|mask| mask & keep);
+    // This chunk is the text's last: its last byte has no byte after it to equal.
+    [letter, leet, digit, separator, equal & keep >> 1]
+}
+
+/// The masks of [`sse2::classify`] for `chunk`, the `q`-th 64 bytes of ASCII text `b`, byte
+/// by byte.
+#[cfg(not(target_arch = "x86_64"))]
+fn classify(b: &[u8], q: usize, chunk: &[u8]) -> [u64; 5] {
+    scalar_classify(b, q, chunk)
+}
+
+/// [`classify`] one byte at a time (the reference of the SSE2 path's tests).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn scalar_classify(b: &[u8], q: usize, chunk: &[u8]) -> [u64; 5] {
+    let (mut letter, mut leet, mut digit, mut separator) = (0u64, 0u64, 0u64, 0u64);
+    for (i, &c) in chunk.iter().enumerate() {
+        let class = ASCII_CLASS[c as usize & 0x7F];
+        letter |= u64::from(class & LETTER) << i;
+        leet |= u64::from(class & (LETTER | UNIT) == UNIT) << i;
+        digit |= u64::from(c.is_ascii_digit()) << i;
+        separator |= u64::from(class & SEPARATOR != 0) << i;
+    }
+    // Byte i equal to byte i + 1 (the last byte of the text has no next byte).
+    let next = &b[(q * 64 + 1).min(b.len())..(q * 64 + 65).min(b.len())];
+    let equal = chunk
+        .iter()
+        .zip(next)
+        .enumerate()
+        .fold(0u64, |m, (i, (x, y))| m | (u64::from(x == y) << i));
+    [letter, leet, digit & leet, separator, equal]
+}
+
 /// [`work`] on ASCII text, 64 bytes at a time: the classes of the bytes as bit masks (bit
 /// `i % 64` of word `i / 64` for byte `i`), and the conditions of [`work`] as shifts and ands
 /// of them. Most fold text is ASCII, and this runs over all of it.
@@ -484,34 +534,10 @@ impl AsciiMasks {
             v.clear();
         }
         for (q, chunk) in b.chunks(64).enumerate() {
-            #[cfg(target_arch = "x86_64")]
-            if let Some(window) = b.get(q * 64..q * 64 + 65) {
-                let [letter, leet, digit, separator, equal] = sse2::classify(window);
-                self.letter.push(letter);
-                self.leet.push(leet);
-                self.digit.push(digit);
-                self.separator.push(separator);
-                self.doubled.push(equal & letter);
-                continue;
-            }
-            let (mut letter, mut leet, mut digit, mut separator) = (0u64, 0u64, 0u64, 0u64);
-            for (i, &c) in chunk.iter().enumerate() {
-                let class = ASCII_CLASS[c as usize & 0x7F];
-                letter |= u64::from(class & LETTER) << i;
-                leet |= u64::from(class & (LETTER | UNIT) == UNIT) << i;
-                digit |= u64::from(c.is_ascii_digit()) << i;
-                separator |= u64::from(class & SEPARATOR != 0) << i;
-            }
-            // Byte i equal to byte i + 1 (the last byte of the text has no next byte).
-            let next = &b[(q * 64 + 1).min(b.len())..(q * 64 + 65).min(b.len())];
-            let equal = chunk
-                .iter()
-                .zip(next)
-                .enumerate()
-                .fold(0u64, |m, (i, (x, y))| m | (u64::from(x == y) << i));
+            let [letter, leet, digit, separator, equal] = classify(b, q, chunk);
             self.letter.push(letter);
             self.leet.push(leet);
-            self.digit.push(digit & leet);
+            self.digit.push(digit);
             self.separator.push(separator);
             self.doubled.push(equal & letter);
         }
@@ -758,6 +784,27 @@ mod tests {
             assert_eq!(fast_only, general, "{text:?}");
         }
         assert!(seen.iter().all(|&k| k > 1000), "{seen:?}");
+    }
+
+    /// [`classify`] against [`scalar_classify`] on every chunk of pseudo-random ASCII texts of
+    /// every length up to 200 bytes (the last chunk padded), NUL and doubled bytes included.
+    #[test]
+    fn padded_chunks_are_classified_as_byte_by_byte() {
+        let alphabet: Vec<u8> = b"aabbz  .._0134572689@$!,\t\0AZ~^|".to_vec();
+        let mut seed = 0x9e37_u64;
+        for len in 0..=200usize {
+            for _ in 0..50 {
+                let text: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                        alphabet[(seed >> 33) as usize % alphabet.len()]
+                    })
+                    .collect();
+                for (q, chunk) in text.chunks(64).enumerate() {
+                    assert_eq!(classify(&text, q, chunk), scalar_classify(&text, q, chunk), "{text:?}");
+                }
+            }
+        }
     }
 
     /// The SSE2 classes against [`ASCII_CLASS`], for every ASCII byte at every position.
