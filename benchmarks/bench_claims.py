@@ -5,8 +5,8 @@ the shared data) with planted rewordings and copies; sentences are cut into a *t
 to choose the similarity threshold) and an *eval* half (reported here) by a SHA-256 of the
 sentence, so the figures below are not tuned on.
 
-    python -m benchmarks.bench_claims quality        # claims recall and false matches
-    python -m benchmarks.bench_claims quality-clean  # same, unrelated posts by rule (articles)
+    python -m benchmarks.bench_claims quality [PART [THRESHOLD]]  # claims recall, false matches
+    python -m benchmarks.bench_claims quality-clean [PART [THRESHOLD]]  # same, posts by rule
     python -m benchmarks.bench_claims campaigns      # cluster precision/recall, decoys
     python -m benchmarks.bench_claims throughput N [DIR]  # campaigns over N posts (RSS, CPU)
     python -m benchmarks.bench_claims scan-speed     # nightly scan, 0 vs 10,000 claims
@@ -217,7 +217,8 @@ def _rewordings_of(claims: list[str], posts: list[str], keep: float = 0.6) -> li
 
 
 def clean_quality(part: str = "eval", claims_n: int = 10_000, reworded_n: int = 2_000,
-                  unrelated_n: int = 100_000) -> dict[str, Any]:  # fmt: skip
+                  unrelated_n: int = 100_000,
+                  threshold: float | None = None) -> dict[str, Any]:  # fmt: skip
     """Claims recall and false matches with unrelated posts that are unrelated by rule: the
     half's articles are cut in two by a SHA-256 of their index, claims come from one part and
     unrelated posts from the other (so no post is a sentence of a claim's own article), and a
@@ -236,7 +237,7 @@ def clean_quality(part: str = "eval", claims_n: int = 10_000, reworded_n: int = 
     r.shuffle(post_side)
     claims, unrelated = claim_side[:claims_n], post_side[:unrelated_n]
     vocab = [w for s in post_side[-5_000:] for w in s.split()]
-    run = _run_claims(claims, unrelated, vocab, r, reworded_n)
+    run = _run_claims(claims, unrelated, vocab, r, reworded_n, threshold)
     unrelated_found = run.unrelated_found
     recall, recall_low = run.recall
     rewording = _rewordings_of(claims, unrelated)
@@ -512,7 +513,8 @@ def main(argv: list[str]) -> None:
         threshold = float(argv[2]) if len(argv) > 2 else None
         result = quality(part, threshold=threshold)
     elif command == "quality-clean":
-        result = clean_quality(argv[1] if len(argv) > 1 else "eval")
+        result = clean_quality(argv[1] if len(argv) > 1 else "eval",
+                               threshold=float(argv[2]) if len(argv) > 2 else None)  # fmt: skip
     elif command == "campaigns":
         result = campaigns(argv[1] if len(argv) > 1 else "eval")
     elif command == "throughput":

@@ -106,7 +106,7 @@ def test_restatements_are_findings_with_claim_id_similarity_and_span() -> None:
     assert text[first["start"] : first["end"]] == first["matched"]
     assert first["matched"] == "NHA MAY NUOC song Duong bi nhiem doc, khong duoc dung nuoc may"
     assert first["context"][first["context_start"] :].startswith(first["matched"])
-    assert 0.5 <= found[1]["confidence"] <= 1.0
+    assert index.threshold <= found[1]["confidence"] <= 1.0
 
 
 def test_claims_file_csv_and_parquet(tmp_path: Path) -> None:
@@ -164,15 +164,16 @@ def _pairs(words: list[str]) -> set[tuple[str, str]]:
 
 
 def _reference_similarity(claim: str, post: str) -> float:
-    """Plain Python, for one claim (every weight equal): the mean of word and word-pair
-    containment of the claim in the window of the post around the pairs they share (widened by
-    the claim's length either side), times min(1, claim length / span of the shared pairs)."""
+    """Plain Python, for one claim (every weight equal): 0.8 of the word and 0.2 of the
+    word-pair containment of the claim in the window of the post around the pairs they share
+    (widened by the claim's length either side), times min(1, claim length / span of the shared
+    pairs)."""
     c, p = _words(claim), _words(post)
     shared = [i for i, pair in enumerate(itertools.pairwise(p)) if pair in _pairs(c)]
     first, last = shared[0], shared[-1]
     window = p[max(0, first - len(c)) : last + 2 + len(c)]
-    containment = (len(set(c) & set(window)) / len(set(c))
-                   + len(_pairs(c) & _pairs(window)) / len(_pairs(c))) / 2  # fmt: skip
+    containment = (0.8 * len(set(c) & set(window)) / len(set(c))
+                   + 0.2 * len(_pairs(c) & _pairs(window)) / len(_pairs(c)))  # fmt: skip
     return containment * min(1.0, len(c) / (last - first + 2))
 
 
@@ -199,14 +200,15 @@ def test_similarity_equals_the_plain_reference(claim: list[str], post: list[str]
 
 
 def test_a_claim_sharing_only_common_words_with_the_post_scores_low() -> None:
-    # Claims of one template: the words they share weigh little next to each claim's own.
+    # Claims of one template: the words they share weigh little next to each claim's own, so a
+    # sibling keeping 8 of a claim's 10 words (all but the name) stays under the threshold.
     template = "Phương tiện liên quan tới {} tại Wikimedia Commons"
     names = ["Hypena madefactalis", "Fagraea gitingensis", "Wedding ceremonies", "Rail tracks",
              "Joseon Dynasty", "Victoria Australia", "Neolamprologus mondabu"]  # fmt: skip
     claims = [{"id": f"c{i}", "text": template.format(n)} for i, n in enumerate(names)]
-    index = ClaimIndex(ruleset(""), json.dumps(claims), threshold=0.5)
+    index = ClaimIndex(ruleset(""), json.dumps(claims))
     sibling = index.best(template.format("Oryza sativa"))
-    assert sibling is not None and sibling["similarity"] < 0.5
+    assert sibling is not None and sibling["similarity"] < index.threshold
     same = index.best("phuong tien lien quan toi hypena madefactalis tai wikimedia commons")
     assert (
         same is not None and same["claim_id"] == "c0" and same["similarity"] == pytest.approx(1.0)
@@ -252,7 +254,7 @@ def test_rules_explain_shows_the_best_claim(tmp_path: Path) -> None:
     assert claim["similarity"] == pytest.approx(1.0)
     done = _cli("rules", "explain", "-r", str(path), "nước sông Đuống hôm nay trong xanh")
     assert "best claim: water (4.6d, false) similarity" in done.stdout
-    assert "below the threshold of 0.5" in done.stdout
+    assert f"below the threshold of {_core.DEFAULT_CLAIM_THRESHOLD:g}" in done.stdout
 
 
 def test_cli_bad_claims_file_is_one_line_exit_2(tmp_path: Path) -> None:

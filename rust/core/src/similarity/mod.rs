@@ -6,12 +6,12 @@
 //! punctuation added to a copy only add words; they never break the words it shares.
 //!
 //! **Claims.** A claim phrasing `C` and a window `W` of a post are compared by
-//! `similarity = (w(words(C) ∩ words(W)) / w(words(C)) + w(pairs(C) ∩ pairs(W)) / w(pairs(C))) / 2
-//! × min(1, len(C) / len(S))`, where `pairs` are the word 2-shingles (consecutive word pairs),
-//! `w` sums weights and `S` is the span of the post from the first to the last pair it shares
+//! `similarity = (0.8 w(words(C) ∩ words(W)) / w(words(C)) + 0.2 w(pairs(C) ∩ pairs(W)) /
+//! w(pairs(C))) × min(1, len(C) / len(S))` (0.8 is [`WORD_SHARE`]), where `pairs` are the word
+//! 2-shingles (consecutive word pairs), `w` sums weights and `S` is the span of the post from the first to the last pair it shares
 //! with `C`: the first term is how much of the claim's vocabulary the post uses, the second how
 //! much of its word order it keeps, the last factor lowers a post whose shared words are spread
-//! over more words than the claim has. A word's (pair's) weight is `ln(1 + P / df)²`, with `P`
+//! over more words than the claim has. A word's (pair's) weight is `ln(1 + P / df)`, with `P`
 //! the phrasings indexed and `df` those containing it, so words that many claims share count
 //! much less than the claim's own (with one claim, or claims without common words, every weight
 //! is equal). It is a containment, not a Jaccard index, so a claim quoted inside a long post
@@ -41,7 +41,7 @@ mod claims;
 mod fastfold;
 
 pub use claims::{
-    claims_from_json, ClaimIndex, ClaimMatch, DEFAULT_CLAIM_THRESHOLD, MIN_CLAIM_WORDS, MIN_SHARED_PAIRS,
+    claims_from_json, ClaimIndex, ClaimMatch, DEFAULT_CLAIM_THRESHOLD, MIN_CLAIM_WORDS, MIN_SHARED_PAIRS, WORD_SHARE,
 };
 
 /// One word of a text: its hash and its byte range in the original text.
@@ -493,20 +493,20 @@ mod tests {
     }
 
     #[test]
-    fn similarity_is_the_mean_of_word_and_pair_containment() {
+    fn similarity_is_the_weighted_sum_of_word_and_pair_containment() {
         let index = ClaimIndex::new(vec![claim("c", &["a b c d e f"])], 0.01, 0, Some(1)).unwrap();
         // words a b c x e f: 5/6 of the words; pairs ab bc ef: 3/5.
         let m = index.match_text("a b c x e f");
-        let expected = (5.0 / 6.0 + 3.0 / 5.0) / 2.0;
+        let expected = WORD_SHARE * 5.0 / 6.0 + (1.0 - WORD_SHARE) * 3.0 / 5.0;
         assert!((m[0].similarity - expected).abs() < 1e-6, "{}", m[0].similarity);
         // The best phrasing of a claim is reported, once.
         let index = ClaimIndex::new(vec![claim("c", &["p q r s t u", "a b c d e f"])], 0.01, 0, Some(1)).unwrap();
         let m = index.match_text("a b c d e f");
         assert_eq!((m.len(), m[0].phrasing), (1, 1));
-        // Shared words spread over twice the claim's length: (6/6 + 4/5) / 2 × 6/12.
+        // Shared words spread over twice the claim's length: (0.8 × 6/6 + 0.2 × 4/5) × 6/12.
         let index = ClaimIndex::new(vec![claim("c", &["a b c d e f"])], 0.01, 0, Some(1)).unwrap();
         let m = index.match_text("z a b c x x x x x x d e f z");
-        let expected = (1.0 + 4.0 / 5.0) / 2.0 * 6.0 / 12.0;
+        let expected = (WORD_SHARE + (1.0 - WORD_SHARE) * 4.0 / 5.0) * 6.0 / 12.0;
         assert!((m[0].similarity - expected).abs() < 1e-6, "{}", m[0].similarity);
         assert_eq!(m[0].matched, "a b c x x x x x x d e f");
     }
