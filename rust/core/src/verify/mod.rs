@@ -12,7 +12,8 @@
 //! 4. de-duplication: overlapping matches of the rule in one view merge into one; a match in a
 //!    more normalised view that overlaps one already found in a less normalised view is dropped,
 //!    so a finding reports the least normalised view that caught it;
-//! 5. `min_count`: the rule fires only with at least that many matches left.
+//! 5. `min_count`: the rule fires only with at least that many distinct terms or patterns among
+//!    the matches left (a term written twice is one cue: "chỉ còn 20 hộ … chỉ còn 3 lò").
 //!
 //! Before all of these, a rule with an `informal` condition is silenced in a post that reads as
 //! edited prose and has none of the rule's informal cues outside its quotations
@@ -379,7 +380,7 @@ pub fn resolve_rule(
             _ => accepted.push(hit),
         }
     }
-    if (accepted.len() as u32) < conditions.min_count {
+    if conditions.min_count > 1 && distinct_sources(&accepted) < conditions.min_count {
         for hit in &accepted {
             record(hit, Outcome::BelowMinCount);
         }
@@ -390,6 +391,15 @@ pub fn resolve_rule(
         record(hit, Outcome::Kept);
     }
     accepted
+}
+
+/// How many distinct terms and patterns of the rule `hits` are matches of (a term matched twice,
+/// or in two views, counts once).
+fn distinct_sources(hits: &[Hit]) -> u32 {
+    let mut sources: Vec<u32> = hits.iter().map(|h| h.source).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    sources.len() as u32
 }
 
 /// Whether a hit of an informal cue lies outside the quotations of `text` (a post already known
@@ -534,6 +544,27 @@ mod tests {
         assert_eq!(resolve_rule(text, &hits, &near, None).len(), 1);
         let twice = Conditions { min_count: 2, ..PLAIN };
         assert!(resolve_rule(text, &hits[..1], &twice, None).is_empty());
+    }
+
+    #[test]
+    fn min_count_counts_distinct_terms() {
+        let text = "a b c d e f g h";
+        let twice = Conditions { min_count: 2, ..PLAIN };
+        let at = |source: u32, start: u32| Hit {
+            source,
+            ..hit(Role::Hit, View::Casefold, start, start + 1)
+        };
+        // The same term twice, or in two views, is one cue.
+        let mut trace = Vec::new();
+        assert!(resolve_rule(text, &[at(0, 0), at(0, 4)], &twice, Some(&mut trace)).is_empty());
+        assert!(trace.iter().all(|(_, o)| *o == Outcome::BelowMinCount));
+        let fold = Hit {
+            view: View::Fold,
+            ..at(0, 8)
+        };
+        assert!(resolve_rule(text, &[at(0, 0), fold], &twice, None).is_empty());
+        // Two terms are two cues, and each of their matches is reported.
+        assert_eq!(resolve_rule(text, &[at(0, 0), at(1, 4), at(0, 8)], &twice, None).len(), 3);
     }
 
     #[test]
