@@ -13,7 +13,8 @@ Dictionary Project word lists, GPL). Only the entries that contain a ruleset ter
 Selection:
 
 1. the terms: single syllables (after case folding) of the Vietnamese rules of the vocabulary
-   clauses (3.2 disrespect, 4.5b discrimination, 4.6b insults, 4.6c vulgarity). Rules of the
+   clauses (3.2 disrespect, 4.5b discrimination, 4.6b insults, 4.6c vulgarity), and of their
+   informal-register cues (``nha``, ``á``: a cue inside a compound is no cue). Rules of the
    offer clauses (weapons, drugs) are left out: there the compounds *are* the goods
    ("súng săn", "lựu đạn");
 2. the compounds: lexicon entries of two or more syllables, letters and spaces only, that
@@ -65,7 +66,10 @@ def ruleset_terms() -> dict[str, str]:
     for rule in data["rules"]:
         if rule.get("lang") != "vi" or rule["clause"] not in VOCABULARY_CLAUSES:
             continue
-        for term in rule["terms"]:
+        # The rule's terms, and its informal cues (particles such as `nha`, whose compounds
+        # "Tây Ban Nha", "nha sĩ" are no cue).
+        cues = (rule.get("informal") or {}).get("terms", [])
+        for term in [*rule["terms"], *cues]:
             folded = normalise("casefold", term).strip()
             if folded and " " not in folded and any(c.isalpha() for c in folded):
                 terms.setdefault(folded, term)

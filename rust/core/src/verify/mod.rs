@@ -44,6 +44,8 @@ pub enum Role {
     Compound,
     /// A cue of informal writing (for a rule with an `informal` condition).
     Informal,
+    /// An innocent compound of an informal cue term (`Tây Ban Nha` for the particle `nha`).
+    InformalCompound,
 }
 
 /// One hit of a compiled term or pattern, located in the original text.
@@ -78,6 +80,8 @@ pub struct Conditions {
     pub name_terms: Vec<u32>,
     /// The rule has an `informal` condition: it does not fire on edited prose.
     pub informal_only: bool,
+    /// For each compound of the rule's informal cue terms (by index), the cue term it excuses.
+    pub informal_compound_terms: Vec<u32>,
 }
 
 /// What happened to one candidate match (for `rules explain`).
@@ -300,7 +304,10 @@ pub fn resolve_rule(
         }
         return Vec::new();
     }
-    if conditions.informal_only && is_edited_prose(text) && !has_informal_cue(text, hits) {
+    if conditions.informal_only
+        && is_edited_prose(text)
+        && !has_informal_cue(text, hits, &conditions.informal_compound_terms)
+    {
         for hit in candidates {
             record(hit, Outcome::EditedProse);
         }
@@ -404,8 +411,20 @@ fn distinct_sources(hits: &[Hit]) -> u32 {
 
 /// Whether a hit of an informal cue lies outside the quotations of `text` (a post already known
 /// to read as edited prose): what a quoted speaker says does not set the register of the post.
-fn has_informal_cue(text: &str, hits: &[Hit]) -> bool {
-    let mut cues = hits.iter().filter(|h| h.role == Role::Informal).peekable();
+/// A cue term inside one of its innocent compounds (`compound_terms`: the cue term of each
+/// compound) is no cue: `á` in `châu Á`, `nha` in `Tây Ban Nha`.
+fn has_informal_cue(text: &str, hits: &[Hit], compound_terms: &[u32]) -> bool {
+    let in_compound = |cue: &Hit| {
+        hits.iter().any(|c| {
+            c.role == Role::InformalCompound
+                && compound_terms.get(c.source as usize) == Some(&cue.source)
+                && inside((cue.start, cue.end), (c.start, c.end))
+        })
+    };
+    let mut cues = hits
+        .iter()
+        .filter(|h| h.role == Role::Informal && !in_compound(h))
+        .peekable();
     if cues.peek().is_none() {
         return false;
     }
@@ -443,6 +462,7 @@ mod tests {
         compound_terms: Vec::new(),
         name_terms: Vec::new(),
         informal_only: false,
+        informal_compound_terms: Vec::new(),
     };
 
     #[test]
@@ -564,7 +584,10 @@ mod tests {
         };
         assert!(resolve_rule(text, &[at(0, 0), fold], &twice, None).is_empty());
         // Two terms are two cues, and each of their matches is reported.
-        assert_eq!(resolve_rule(text, &[at(0, 0), at(1, 4), at(0, 8)], &twice, None).len(), 3);
+        assert_eq!(
+            resolve_rule(text, &[at(0, 0), at(1, 4), at(0, 8)], &twice, None).len(),
+            3
+        );
     }
 
     #[test]
@@ -628,6 +651,40 @@ mod tests {
         let comment = "bọn thuộc hạ dữ tợn";
         assert_eq!(
             resolve_rule(comment, &[hit(Role::Hit, View::Casefold, 0, 4)], &informal, None).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn an_informal_cue_inside_its_compound_is_no_cue() {
+        let text = "Các tàu Bồ Đào Nha chở bọn lái buôn nô lệ đến bờ biển châu Phi, nha.";
+        let at = |w: &str| text.find(w).unwrap() as u32;
+        let rule = hit(Role::Hit, View::Casefold, at("bọn"), at("bọn") + 4);
+        // Cue term 0 is `nha`; compound 0 (`bồ đào nha`) excuses term 0.
+        let nha = |start: u32| Hit {
+            source: 0,
+            ..hit(Role::Informal, View::Casefold, start, start + 3)
+        };
+        let compound = hit(Role::InformalCompound, View::Casefold, at("Bồ"), at("Nha") + 3);
+        let informal = Conditions {
+            informal_only: true,
+            informal_compound_terms: vec![0],
+            ..PLAIN
+        };
+        assert!(resolve_rule(text, &[rule, nha(at("Nha")), compound], &informal, None).is_empty());
+        // The particle outside the compound is a cue; a compound of another cue term excuses
+        // nothing.
+        let particle = nha(text.rfind("nha").unwrap() as u32);
+        assert_eq!(
+            resolve_rule(text, &[rule, nha(at("Nha")), particle, compound], &informal, None).len(),
+            1
+        );
+        let other = Conditions {
+            informal_compound_terms: vec![1],
+            ..informal
+        };
+        assert_eq!(
+            resolve_rule(text, &[rule, nha(at("Nha")), compound], &other, None).len(),
             1
         );
     }
