@@ -53,6 +53,12 @@ def _rules(scanner: Scanner, text: str) -> set[str]:
         ("Bọn lái buôn ấy lừa cả làng, nó còn cười vào mặt mọi người.", "vi.disrespect.classifier"),
         ("cai lon gi vay", "vi.vulgar.no-diacritics-word"),
         ("Con đĩ ấy lại lên mạng khoe khoang, mọi người tránh xa nó ra.", "vi.vulgar.literary"),
+        # A space before a comma, and con này of a person, are still cues.
+        (
+            "Bọn lái buôn ấy lừa cả làng , ai cũng phải cẩn thận với những lời hứa.",
+            "vi.disrespect.classifier",
+        ),
+        ("Con này láo thật, mới nói vài câu đã cãi lại cả nhà mình.", "vi.disrespect.classifier"),
         # A promotion with two different cues.
         ("Giảm giá 50% hôm nay, chỉ còn 3 suất, ib ngay", "vi.ads.promotion"),
     ],
@@ -134,6 +140,15 @@ def test_comments_still_fire(scanner: Scanner, text: str, rule: str) -> None:
         (
             "Tiểu thuyết Làm đĩ của Vũ Trọng Phụng kể về con đường dẫn một cô gái đến mại dâm.",
             "vi.vulgar.literary",
+        ),
+        # A space where a reference marker was cut out after a quotation; con này of a subpixel.
+        (
+            'Hội nghị năm ấy đã kết tội bọn quan lại trong triều là kẻ "bán nước" .',
+            "vi.disrespect.classifier",
+        ),
+        (
+            "Điểm ảnh con này lúc đó bị tắt và đối với mắt đây là một điểm tối.",
+            "vi.disrespect.classifier",
         ),
         # The same promotion cue twice is one cue (min_count counts distinct terms).
         (
