@@ -59,6 +59,9 @@ def _rules(scanner: Scanner, text: str) -> set[str]:
             "vi.disrespect.classifier",
         ),
         ("Con này láo thật, mới nói vài câu đã cãi lại cả nhà mình.", "vi.disrespect.classifier"),
+        # The pronoun tao, also where tạo's compounds are written with it.
+        ("con tao nó học giỏi lắm", "vi.disrespect.address"),
+        ("Cai mieng lai tao nghiep nua roi", "vi.disrespect.address"),
         # A promotion with two different cues.
         ("Giảm giá 50% hôm nay, chỉ còn 3 suất, ib ngay", "vi.ads.promotion"),
     ],
@@ -150,6 +153,9 @@ def test_comments_still_fire(scanner: Scanner, text: str, rule: str) -> None:
             "Điểm ảnh con này lúc đó bị tắt và đối với mắt đây là một điểm tối.",
             "vi.disrespect.classifier",
         ),
+        # tạo typed without its dot, in tạo's compounds.
+        ("Các nhà khoa học đã tao ra một loại vật liệu mới", "vi.disrespect.address"),
+        ("vệ tinh nhân tao đầu tiên", "vi.disrespect.address"),
         # The same promotion cue twice is one cue (min_count counts distinct terms).
         (
             "Tỷ lệ bỏ học chỉ còn 2,1%, và số hộ nghèo chỉ còn một nửa so với năm trước.",
