@@ -44,6 +44,26 @@ def _rules(scanner: Scanner, text: str) -> set[str]:
         ),
         ("Bọn mọi rợ đó lại đi lừa dân quê nữa rồi, báo công an đi!", "vi.hate.historical"),
         ("Ngu như chó, chỉ biết sủa", "vi.insult.animal"),
+        # The particles á and nha and the teencode a, e, m standing alone are still cues.
+        ("Bọn lái buôn ấy lừa cả làng rồi, mọi người cẩn thận nha.", "vi.disrespect.classifier"),
+        ("Bọn lái buôn ấy lừa cả làng suốt mấy năm trời á.", "vi.disrespect.classifier"),
+        ("Bọn lái buôn ấy lừa e cả năm trời, ai cũng phải cẩn thận.", "vi.disrespect.classifier"),
+        ("Bọn lái buôn ấy lừa cả làng, m còn tin thì đúng là khờ.", "vi.disrespect.classifier"),
+        # nó of a person, not a passive; lon and đĩ in a comment.
+        ("Bọn lái buôn ấy lừa cả làng, nó còn cười vào mặt mọi người.", "vi.disrespect.classifier"),
+        ("cai lon gi vay", "vi.vulgar.no-diacritics-word"),
+        ("Con đĩ ấy lại lên mạng khoe khoang, mọi người tránh xa nó ra.", "vi.vulgar.literary"),
+        # A space before a comma, and con này of a person, are still cues.
+        (
+            "Bọn lái buôn ấy lừa cả làng , ai cũng phải cẩn thận với những lời hứa.",
+            "vi.disrespect.classifier",
+        ),
+        ("Con này láo thật, mới nói vài câu đã cãi lại cả nhà mình.", "vi.disrespect.classifier"),
+        # The pronoun tao, also where tạo's compounds are written with it.
+        ("con tao nó học giỏi lắm", "vi.disrespect.address"),
+        ("Cai mieng lai tao nghiep nua roi", "vi.disrespect.address"),
+        # A promotion with two different cues.
+        ("Giảm giá 50% hôm nay, chỉ còn 3 suất, ib ngay", "vi.ads.promotion"),
     ],
 )
 def test_comments_still_fire(scanner: Scanner, text: str, rule: str) -> None:
@@ -83,6 +103,63 @@ def test_comments_still_fire(scanner: Scanner, text: str, rule: str) -> None:
         (
             "Năm 1554, Mary phục hồi luật chống tà giáo và đưa nước Anh trở lại với Công giáo.",
             "vi.hate.historical",
+        ),
+        # Cues inside their lexicon compounds (compounds.toml): châu Á, Bồ Đào Nha, e ngại,
+        # A Di Đà; a unit after a number; a hyphenated transliteration.
+        (
+            "Các sử gia châu Á gọi bọn xâm lăng phương Tây là giặc trong nhiều thế kỷ.",
+            "vi.disrespect.classifier",
+        ),
+        (
+            "Các tàu Bồ Đào Nha chở bọn lái buôn nô lệ đến bờ biển châu Phi vào thế kỷ XVI.",
+            "vi.disrespect.classifier",
+        ),
+        (
+            "Triều đình e ngại bọn hào mục địa phương, nên chia ruộng cho dân nghèo ở từng làng.",
+            "vi.disrespect.classifier",
+        ),
+        (
+            "Trong kinh Phật, đức A Di Đà độ cho cả bọn quỷ thần hiếu chiến ở cõi dưới.",
+            "vi.disrespect.classifier",
+        ),
+        (
+            "Đê cao 12 m, nên bọn lái buôn phải dỡ hàng ở bến dưới chân đê mỗi sáng.",
+            "vi.disrespect.classifier",
+        ),
+        (
+            "Nhà vua Ma-ha Mông-cút đã từng bị bọn quan lại trong triều phản đối kịch liệt.",
+            "vi.disrespect.classifier",
+        ),
+        # nó "it", the subject of a passive.
+        (
+            "Theo sử sách, nó được bọn lái buôn phương Tây mang đến châu Âu vào thế kỷ XVI.",
+            "vi.disrespect.classifier",
+        ),
+        # lon a can and đĩ in edited prose (novels, proverbs, history).
+        (
+            "Hãng đổi toàn bộ thiết kế của chai và lon nước ngọt vào mùa hè năm ấy.",
+            "vi.vulgar.no-diacritics-word",
+        ),
+        (
+            "Tiểu thuyết Làm đĩ của Vũ Trọng Phụng kể về con đường dẫn một cô gái đến mại dâm.",
+            "vi.vulgar.literary",
+        ),
+        # A space where a reference marker was cut out after a quotation; con này of a subpixel.
+        (
+            'Hội nghị năm ấy đã kết tội bọn quan lại trong triều là kẻ "bán nước" .',
+            "vi.disrespect.classifier",
+        ),
+        (
+            "Điểm ảnh con này lúc đó bị tắt và đối với mắt đây là một điểm tối.",
+            "vi.disrespect.classifier",
+        ),
+        # tạo typed without its dot, in tạo's compounds.
+        ("Các nhà khoa học đã tao ra một loại vật liệu mới", "vi.disrespect.address"),
+        ("vệ tinh nhân tao đầu tiên", "vi.disrespect.address"),
+        # The same promotion cue twice is one cue (min_count counts distinct terms).
+        (
+            "Tỷ lệ bỏ học chỉ còn 2,1%, và số hộ nghèo chỉ còn một nửa so với năm trước.",
+            "vi.ads.promotion",
         ),
     ],
 )

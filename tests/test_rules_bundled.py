@@ -118,7 +118,8 @@ def test_compiled_in_copy_matches_the_sources() -> None:
         ("đ\u200bé\u200bo hiểu", "vi.vulgar.core"),  # zero-width characters
         ("ĐÉO BIẾT", "vi.vulgar.core"),  # upper case
         ("loooz", "vi.vulgar.teencode"),  # repeated letters
-        ("xao lon vua thoi", "vi.vulgar.no-diacritics"),  # typed without diacritics
+        ("xao lon vua thoi", "vi.vulgar.no-diacritics-word"),  # typed without diacritics
+        ("xao lol vua thoi", "vi.vulgar.no-diacritics"),
         ("sh1t", "en.vulgar.core"),  # leetspeak
         ("fu\u0441k off", "en.vulgar.core"),  # Cyrillic es
         ("ｆｕｃｋ", "en.vulgar.core"),  # fullwidth

@@ -13,14 +13,19 @@ Dictionary Project word lists, GPL). Only the entries that contain a ruleset ter
 Selection:
 
 1. the terms: single syllables (after case folding) of the Vietnamese rules of the vocabulary
-   clauses (3.2 disrespect, 4.5b discrimination, 4.6b insults, 4.6c vulgarity). Rules of the
+   clauses (3.2 disrespect, 4.5b discrimination, 4.6b insults, 4.6c vulgarity), and of their
+   informal-register cues (``nha``, ``á``: a cue inside a compound is no cue). Rules of the
    offer clauses (weapons, drugs) are left out: there the compounds *are* the goods
    ("súng săn", "lựu đạn");
 2. the compounds: lexicon entries of two or more syllables, letters and spaces only, that
    have one of those terms as a syllable;
 3. the review: entries that are themselves offensive or contemptuous are dropped
    (``drop``), and collocations the lexicon lacks are added (``add``);
-4. the review's ``names``: terms that are also syllables of proper names (``Ngu Thế Nam``,
+4. the review's ``unmarked``: a term that is also another word typed without its tone mark
+   (``tao`` for ``tạo``) gets that word's compounds written with the term (``nhân tao``,
+   ``tao thành``) where another syllable has a diacritic (not ``lai tao``, which may be
+   ``lại tạo`` typed without any), less the review's ``drop`` (``con tao``: my child);
+5. the review's ``names``: terms that are also syllables of proper names (``Ngu Thế Nam``,
    ``xã Kim Lũ``, ``Terence Tao``) get ``names = true``, so that a match written in title case
    inside a sentence is taken for part of a name (see the README, "Compounds").
 
@@ -65,7 +70,10 @@ def ruleset_terms() -> dict[str, str]:
     for rule in data["rules"]:
         if rule.get("lang") != "vi" or rule["clause"] not in VOCABULARY_CLAUSES:
             continue
-        for term in rule["terms"]:
+        # The rule's terms, and its informal cues (particles such as `nha`, whose compounds
+        # "Tây Ban Nha", "nha sĩ" are no cue).
+        cues = (rule.get("informal") or {}).get("terms", [])
+        for term in [*rule["terms"], *cues]:
             folded = normalise("casefold", term).strip()
             if folded and " " not in folded and any(c.isalpha() for c in folded):
                 terms.setdefault(folded, term)
@@ -92,6 +100,19 @@ def select(wheel: Path) -> dict[str, list[str]]:
         for syllable in set(entry.split()):
             if syllable in terms:
                 chosen[terms[syllable]].add(entry)
+    # A term that is also another word typed without its tone mark (tao for tạo): the compounds
+    # of that word, written with the term, are the term's compounds too (nhân tạo -> nhân tao).
+    for term, word in review.get("unmarked", {}).items():
+        folded, marked = normalise("casefold", term), normalise("casefold", word)
+        for entry in lexicon_entries(wheel):
+            syllables = entry.split()
+            if marked in syllables:
+                variant = " ".join(folded if s == marked else s for s in syllables)
+                # Another syllable with a diacritic shows text typed with them (nhân tao); with
+                # none, the variant may be a phrase typed without any (lai tao: lại tạo).
+                others = [s for s in syllables if s != marked]
+                if variant not in drop and any(not s.isascii() for s in others):
+                    chosen[terms.get(folded, term)].add(variant)
     for term, extra in review.get("add", {}).items():
         folded = normalise("casefold", term)
         chosen[terms.get(folded, term)].update(normalise("casefold", e) for e in extra)

@@ -276,7 +276,7 @@ impl Part {
     fn of(role: Role) -> Part {
         match role {
             Role::Hit => Part::Hits,
-            Role::Informal => Part::Informal,
+            Role::Informal | Role::InformalCompound => Part::Informal,
             _ => Part::Context,
         }
     }
@@ -446,6 +446,7 @@ impl Scanner {
             compound_terms: rule.compounds.iter().map(|c| c.term).collect(),
             name_terms: rule.name_terms.clone(),
             informal_only: rule.informal.is_some(),
+            informal_compound_terms: rule.informal_compounds.iter().map(|c| c.term).collect(),
         });
         let word = rule.match_mode == MatchMode::Word;
         let empty = Vec::new();
@@ -492,6 +493,16 @@ impl Scanner {
                 let entry = Entry {
                     rule: index,
                     role: Role::Compound,
+                    view,
+                    source: i as u32,
+                    word: true,
+                };
+                self.add(Compiled::Literal(normalise(view, &compound.text)), entry);
+            }
+            for (i, compound) in rule.informal_compounds.iter().enumerate() {
+                let entry = Entry {
+                    rule: index,
+                    role: Role::InformalCompound,
                     view,
                     source: i as u32,
                     word: true,
@@ -796,6 +807,13 @@ impl Scanner {
         let empty = Vec::new();
         let (terms, patterns) = match role {
             Role::Compound => return rule.compounds.get(i).map(|c| c.text.clone()).unwrap_or_default(),
+            Role::InformalCompound => {
+                return rule
+                    .informal_compounds
+                    .get(i)
+                    .map(|c| c.text.clone())
+                    .unwrap_or_default()
+            }
             Role::Hit => (&rule.terms, &rule.patterns),
             Role::Allow => (&rule.allow.terms, &rule.allow.patterns),
             Role::Unless => (&rule.unless.terms, &rule.unless.patterns),

@@ -67,7 +67,7 @@ near = { terms = ["mày", "thằng"], within = 2 }
 [[rule]]
 id = "twice"
 clause = "c"
-terms = ["spam"]
+terms = ["spam", "junk"]
 min_count = 2
 
 [[rule]]
@@ -123,9 +123,15 @@ const TABLE: &[Case] = &[
     ("con chó", &[]),
     ("mày là con chó", &[("near", "casefold", "chó")]),
     ("spam", &[]),
+    // min_count counts distinct terms: the same one twice is one.
+    ("spam spam", &[]),
     (
-        "spam spam",
-        &[("twice", "casefold", "spam"), ("twice", "casefold", "spam")],
+        "spam junk spam",
+        &[
+            ("twice", "casefold", "spam"),
+            ("twice", "casefold", "junk"),
+            ("twice", "casefold", "spam"),
+        ],
     ),
     // A term inside one of its innocent compounds is not a finding; another term of the same
     // rule inside that compound still is.

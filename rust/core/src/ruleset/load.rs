@@ -535,7 +535,8 @@ fn expand_account_lists(lists: &[NamedList], rules: &mut [AccountRule], problems
 }
 
 /// Compiles the `[[compound]]` lists into each rule: every term of a rule whose case-folded
-/// form is a listed term gets that term's compounds.
+/// form is a listed term gets that term's compounds, and so does every term of its `informal`
+/// cues (`nha` inside `Tây Ban Nha` is not the particle).
 fn attach_compounds(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
     let mut by_term: HashMap<String, Vec<&str>> = HashMap::new();
     let mut names: HashSet<String> = HashSet::new();
@@ -568,6 +569,15 @@ fn attach_compounds(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
     for rule in &mut ruleset.rules {
         rule.compounds.clear();
         rule.name_terms.clear();
+        rule.informal_compounds.clear();
+        for (i, term) in rule.informal.iter().flat_map(|c| c.terms.iter()).enumerate() {
+            if let Some(compounds) = by_term.get(&normalise(View::Casefold, term)) {
+                rule.informal_compounds.extend(compounds.iter().map(|c| Compound {
+                    term: i as u32,
+                    text: (*c).to_owned(),
+                }));
+            }
+        }
         for (i, term) in rule.terms.iter().enumerate() {
             let key = normalise(View::Casefold, term);
             if names.contains(&key) {

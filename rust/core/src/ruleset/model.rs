@@ -447,6 +447,10 @@ pub struct Rule {
     /// `names = true`): their title-case matches inside a sentence are dropped.
     #[serde(default, skip_deserializing)]
     pub name_terms: Vec<u32>,
+    /// Innocent compounds of the terms of the rule's `informal` cues (`[[compound]]` lists for
+    /// `á`, `nha`): a cue inside one of them (`châu Á`, `Tây Ban Nha`) is not a cue.
+    #[serde(default, skip)]
+    pub informal_compounds: Vec<Compound>,
     /// Free-form tags.
     #[serde(default)]
     pub tags: Vec<String>,
@@ -725,6 +729,7 @@ impl AccountRule {
             lang: None,
             lang_scope: LangScope::Any,
             compounds: Vec::new(),
+            informal_compounds: Vec::new(),
             name_terms: Vec::new(),
             tags: self.tags.clone(),
             notes: self.notes.clone(),

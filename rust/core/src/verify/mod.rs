@@ -12,7 +12,8 @@
 //! 4. de-duplication: overlapping matches of the rule in one view merge into one; a match in a
 //!    more normalised view that overlaps one already found in a less normalised view is dropped,
 //!    so a finding reports the least normalised view that caught it;
-//! 5. `min_count`: the rule fires only with at least that many matches left.
+//! 5. `min_count`: the rule fires only with at least that many distinct terms or patterns among
+//!    the matches left (a term written twice is one cue: "chỉ còn 20 hộ … chỉ còn 3 lò").
 //!
 //! Before all of these, a rule with an `informal` condition is silenced in a post that reads as
 //! edited prose and has none of the rule's informal cues outside its quotations
@@ -43,6 +44,8 @@ pub enum Role {
     Compound,
     /// A cue of informal writing (for a rule with an `informal` condition).
     Informal,
+    /// An innocent compound of an informal cue term (`Tây Ban Nha` for the particle `nha`).
+    InformalCompound,
 }
 
 /// One hit of a compiled term or pattern, located in the original text.
@@ -77,6 +80,8 @@ pub struct Conditions {
     pub name_terms: Vec<u32>,
     /// The rule has an `informal` condition: it does not fire on edited prose.
     pub informal_only: bool,
+    /// For each compound of the rule's informal cue terms (by index), the cue term it excuses.
+    pub informal_compound_terms: Vec<u32>,
 }
 
 /// What happened to one candidate match (for `rules explain`).
@@ -299,7 +304,10 @@ pub fn resolve_rule(
         }
         return Vec::new();
     }
-    if conditions.informal_only && is_edited_prose(text) && !has_informal_cue(text, hits) {
+    if conditions.informal_only
+        && is_edited_prose(text)
+        && !has_informal_cue(text, hits, &conditions.informal_compound_terms)
+    {
         for hit in candidates {
             record(hit, Outcome::EditedProse);
         }
@@ -379,7 +387,7 @@ pub fn resolve_rule(
             _ => accepted.push(hit),
         }
     }
-    if (accepted.len() as u32) < conditions.min_count {
+    if conditions.min_count > 1 && distinct_sources(&accepted) < conditions.min_count {
         for hit in &accepted {
             record(hit, Outcome::BelowMinCount);
         }
@@ -392,10 +400,31 @@ pub fn resolve_rule(
     accepted
 }
 
+/// How many distinct terms and patterns of the rule `hits` are matches of (a term matched twice,
+/// or in two views, counts once).
+fn distinct_sources(hits: &[Hit]) -> u32 {
+    let mut sources: Vec<u32> = hits.iter().map(|h| h.source).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    sources.len() as u32
+}
+
 /// Whether a hit of an informal cue lies outside the quotations of `text` (a post already known
 /// to read as edited prose): what a quoted speaker says does not set the register of the post.
-fn has_informal_cue(text: &str, hits: &[Hit]) -> bool {
-    let mut cues = hits.iter().filter(|h| h.role == Role::Informal).peekable();
+/// A cue term inside one of its innocent compounds (`compound_terms`: the cue term of each
+/// compound) is no cue: `á` in `châu Á`, `nha` in `Tây Ban Nha`.
+fn has_informal_cue(text: &str, hits: &[Hit], compound_terms: &[u32]) -> bool {
+    let in_compound = |cue: &Hit| {
+        hits.iter().any(|c| {
+            c.role == Role::InformalCompound
+                && compound_terms.get(c.source as usize) == Some(&cue.source)
+                && inside((cue.start, cue.end), (c.start, c.end))
+        })
+    };
+    let mut cues = hits
+        .iter()
+        .filter(|h| h.role == Role::Informal && !in_compound(h))
+        .peekable();
     if cues.peek().is_none() {
         return false;
     }
@@ -433,6 +462,7 @@ mod tests {
         compound_terms: Vec::new(),
         name_terms: Vec::new(),
         informal_only: false,
+        informal_compound_terms: Vec::new(),
     };
 
     #[test]
@@ -537,6 +567,30 @@ mod tests {
     }
 
     #[test]
+    fn min_count_counts_distinct_terms() {
+        let text = "a b c d e f g h";
+        let twice = Conditions { min_count: 2, ..PLAIN };
+        let at = |source: u32, start: u32| Hit {
+            source,
+            ..hit(Role::Hit, View::Casefold, start, start + 1)
+        };
+        // The same term twice, or in two views, is one cue.
+        let mut trace = Vec::new();
+        assert!(resolve_rule(text, &[at(0, 0), at(0, 4)], &twice, Some(&mut trace)).is_empty());
+        assert!(trace.iter().all(|(_, o)| *o == Outcome::BelowMinCount));
+        let fold = Hit {
+            view: View::Fold,
+            ..at(0, 8)
+        };
+        assert!(resolve_rule(text, &[at(0, 0), fold], &twice, None).is_empty());
+        // Two terms are two cues, and each of their matches is reported.
+        assert_eq!(
+            resolve_rule(text, &[at(0, 0), at(1, 4), at(0, 8)], &twice, None).len(),
+            3
+        );
+    }
+
+    #[test]
     fn a_name_is_a_title_case_match_inside_a_sentence() {
         let inside = |text: &str, word: &str| {
             let start = text.find(word).unwrap();
@@ -597,6 +651,40 @@ mod tests {
         let comment = "bọn thuộc hạ dữ tợn";
         assert_eq!(
             resolve_rule(comment, &[hit(Role::Hit, View::Casefold, 0, 4)], &informal, None).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn an_informal_cue_inside_its_compound_is_no_cue() {
+        let text = "Các tàu Bồ Đào Nha chở bọn lái buôn nô lệ đến bờ biển châu Phi, nha.";
+        let at = |w: &str| text.find(w).unwrap() as u32;
+        let rule = hit(Role::Hit, View::Casefold, at("bọn"), at("bọn") + 4);
+        // Cue term 0 is `nha`; compound 0 (`bồ đào nha`) excuses term 0.
+        let nha = |start: u32| Hit {
+            source: 0,
+            ..hit(Role::Informal, View::Casefold, start, start + 3)
+        };
+        let compound = hit(Role::InformalCompound, View::Casefold, at("Bồ"), at("Nha") + 3);
+        let informal = Conditions {
+            informal_only: true,
+            informal_compound_terms: vec![0],
+            ..PLAIN
+        };
+        assert!(resolve_rule(text, &[rule, nha(at("Nha")), compound], &informal, None).is_empty());
+        // The particle outside the compound is a cue; a compound of another cue term excuses
+        // nothing.
+        let particle = nha(text.rfind("nha").unwrap() as u32);
+        assert_eq!(
+            resolve_rule(text, &[rule, nha(at("Nha")), particle, compound], &informal, None).len(),
+            1
+        );
+        let other = Conditions {
+            informal_compound_terms: vec![1],
+            ..informal
+        };
+        assert_eq!(
+            resolve_rule(text, &[rule, nha(at("Nha")), compound], &other, None).len(),
             1
         );
     }
