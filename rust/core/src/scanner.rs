@@ -489,25 +489,21 @@ impl Scanner {
                     self.add(Compiled::Regex(regex), entry);
                 }
             }
-            for (i, compound) in rule.compounds.iter().enumerate() {
-                let entry = Entry {
-                    rule: index,
-                    role: Role::Compound,
-                    view,
-                    source: i as u32,
-                    word: true,
-                };
-                self.add(Compiled::Literal(normalise(view, &compound.text)), entry);
-            }
-            for (i, compound) in rule.informal_compounds.iter().enumerate() {
-                let entry = Entry {
-                    rule: index,
-                    role: Role::InformalCompound,
-                    view,
-                    source: i as u32,
-                    word: true,
-                };
-                self.add(Compiled::Literal(normalise(view, &compound.text)), entry);
+            let compounds = [
+                (Role::Compound, &rule.compounds),
+                (Role::InformalCompound, &rule.informal_compounds),
+            ];
+            for (role, compounds) in compounds {
+                for (i, compound) in compounds.iter().enumerate() {
+                    let entry = Entry {
+                        rule: index,
+                        role,
+                        view,
+                        source: i as u32,
+                        word: true,
+                    };
+                    self.add(Compiled::Literal(normalise(view, &compound.text)), entry);
+                }
             }
         }
     }
@@ -806,13 +802,13 @@ impl Scanner {
         let rule = &self.ruleset.rules[rule as usize];
         let empty = Vec::new();
         let (terms, patterns) = match role {
-            Role::Compound => return rule.compounds.get(i).map(|c| c.text.clone()).unwrap_or_default(),
-            Role::InformalCompound => {
-                return rule
-                    .informal_compounds
-                    .get(i)
-                    .map(|c| c.text.clone())
-                    .unwrap_or_default()
+            Role::Compound | Role::InformalCompound => {
+                let compounds = if role == Role::Compound {
+                    &rule.compounds
+                } else {
+                    &rule.informal_compounds
+                };
+                return compounds.get(i).map(|c| c.text.clone()).unwrap_or_default();
             }
             Role::Hit => (&rule.terms, &rule.patterns),
             Role::Allow => (&rule.allow.terms, &rule.allow.patterns),

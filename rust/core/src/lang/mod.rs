@@ -167,6 +167,12 @@ pub fn guess(text: &str) -> Lang {
     if !word.is_empty() {
         score(word.trim_end_matches('\''), holds);
     }
+    decide(vi, en, marked)
+}
+
+/// The language of a post from its scores (half points for Vietnamese and English, and the
+/// count of words with Vietnamese letters or accents).
+fn decide(vi: u32, en: u32, marked: u32) -> Lang {
     // Without a single accent, Vietnamese needs syllable shapes alone: short English slang
     // ("call da po po hoe") has them too, so any English word leaves it undetermined.
     if vi >= 4 && vi >= 2 * en && (marked > 0 || en == 0) {
@@ -259,13 +265,7 @@ mod tests {
         if !word.is_empty() {
             score(word.trim_end_matches('\''));
         }
-        if vi >= 4 && vi >= 2 * en && (marked > 0 || en == 0) {
-            Lang::Vi
-        } else if en >= 4 && en >= 2 * vi {
-            Lang::En
-        } else {
-            Lang::Unknown
-        }
+        decide(vi, en, marked)
     }
 
     /// Every syllable shape and function word the table holds is one, and pseudo-random ASCII

@@ -330,11 +330,7 @@ pub fn resolve_rule(
             );
             continue;
         }
-        if let Some(compound) = hits.iter().find(|h| {
-            h.role == Role::Compound
-                && conditions.compound_terms.get(h.source as usize) == Some(&hit.source)
-                && inside(span, (h.start, h.end))
-        }) {
+        if let Some(compound) = compound_around(hit, hits, Role::Compound, &conditions.compound_terms) {
             record(
                 hit,
                 Outcome::InCompound {
@@ -414,22 +410,27 @@ fn distinct_sources(hits: &[Hit]) -> u32 {
 /// A cue term inside one of its innocent compounds (`compound_terms`: the cue term of each
 /// compound) is no cue: `á` in `châu Á`, `nha` in `Tây Ban Nha`.
 fn has_informal_cue(text: &str, hits: &[Hit], compound_terms: &[u32]) -> bool {
-    let in_compound = |cue: &Hit| {
-        hits.iter().any(|c| {
-            c.role == Role::InformalCompound
-                && compound_terms.get(c.source as usize) == Some(&cue.source)
-                && inside((cue.start, cue.end), (c.start, c.end))
-        })
-    };
     let mut cues = hits
         .iter()
-        .filter(|h| h.role == Role::Informal && !in_compound(h))
+        .filter(|h| {
+            h.role == Role::Informal && compound_around(h, hits, Role::InformalCompound, compound_terms).is_none()
+        })
         .peekable();
     if cues.peek().is_none() {
         return false;
     }
     let quoted = register::quotations(text);
     cues.any(|h| !quoted.iter().any(|&q| inside((h.start, h.end), q)))
+}
+
+/// The hit among `hits` of a compound (`role`: of rule terms or of cue terms) that excuses
+/// `hit`: one of its term's compounds (`compound_terms`: the term of each compound) around it.
+fn compound_around<'a>(hit: &Hit, hits: &'a [Hit], role: Role, compound_terms: &[u32]) -> Option<&'a Hit> {
+    hits.iter().find(|c| {
+        c.role == role
+            && compound_terms.get(c.source as usize) == Some(&hit.source)
+            && inside((hit.start, hit.end), (c.start, c.end))
+    })
 }
 
 /// Records every candidate of a rule silenced because the post is in another language.
