@@ -121,6 +121,12 @@ impl Words {
         }
     }
 
+    /// Appends the word hashes of `text` to `out`, as [`Words::split`] without offsets gives
+    /// them, with no copy through [`Word`]s.
+    pub fn hashes_into(text: &str, out: &mut Vec<u64>) {
+        fastfold::fold_word_hashes(text, out, mix);
+    }
+
     /// The word hashes of the last text.
     pub fn hashes(&self) -> impl Iterator<Item = u64> + '_ {
         self.words.iter().map(|w| w.hash)
