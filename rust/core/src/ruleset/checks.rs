@@ -219,9 +219,6 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
-    /// A way to spoil a kept entry (its bytes, its index among the entries).
-    type Damage<'a> = dyn Fn(&[u8], usize) -> Vec<u8> + 'a;
-
     #[test]
     fn corrupt_or_misplaced_entries_are_ignored_and_rewritten() {
         for (n, text) in texts().iter().enumerate() {
@@ -230,11 +227,11 @@ mod tests {
             outcome(text, Some(&dir));
             let files = entries(&dir);
             let kept: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
-            let damages: [&Damage<'_>; 6] = [
+            let damages: [&dyn Fn(&[u8], usize) -> Vec<u8>; 6] = [
                 &|_, _| Vec::new(),
                 &|b, _| b[..b.len() - 1].to_vec(),
                 &|b, _| [b, b"x"].concat(),
-                &|b, _| [b"R", &b[1..]].concat(),
+                &|b, _| [&[b'R'], &b[1..]].concat(),
                 &|b, _| b.iter().map(|x| x ^ 1).collect(),
                 // Another pattern's valid entry under this name.
                 &|_, i| kept[(i + 1) % kept.len()].clone(),
