@@ -110,27 +110,6 @@ def test_ruleset_from_files_and_json(tmp_path: pytest.TempPathFactory) -> None:
         Ruleset.load(folder / "missing.toml")
 
 
-def test_loads_keep_pattern_checks_and_give_the_same(
-    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    cache = tmp_path / "cache"  # type: ignore[operator]
-    bad = RULES + '\n[[rule]]\nid = "p"\nclause = "c"\npatterns = ["(x", "a*", "ng[uư]+"]\n'
-
-    def outcome(text: str) -> object:
-        try:
-            return Ruleset.from_toml(text, "t.toml").to_json()
-        except RulesetError as e:
-            return e.problems
-
-    monkeypatch.setenv("CONDUCT_SCAN_CACHE_DIR", "")
-    uncached = [outcome(bad), outcome(RULES), Ruleset.load().to_json()]
-    monkeypatch.setenv("CONDUCT_SCAN_CACHE_DIR", str(cache))
-    for _ in ("cold", "warm"):
-        assert [outcome(bad), outcome(RULES), Ruleset.load().to_json()] == uncached
-    # Kept next to the databases, one file per distinct pattern and flags.
-    assert len(list((cache / "checks").iterdir())) > 10
-
-
 def test_bundled_ruleset_loads() -> None:
     bundled = Ruleset.load()
     assert bundled.id == "vn-social-code-2021"

@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     link_hyperscan();
-    engine_build();
 
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest.join("../../rulesets");
@@ -64,61 +63,6 @@ fn link_hyperscan() {
             println!("cargo:rustc-link-search=native={dir}");
         }
         println!("cargo:rustc-link-lib=dylib=hs");
-    }
-}
-
-/// Writes `ENGINE_BUILD`, a fingerprint of this crate's sources and of the locked dependency
-/// versions (`Cargo.lock`): the loader keeps its pattern checks on disk keyed by it and by
-/// Hyperscan's version, as an answer depends on the checking code and on the `regex` crate as
-/// much as on Hyperscan. Any change to either makes new keys, so an old answer is never reused.
-fn engine_build() {
-    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
-    let mut files = Vec::new();
-    collect_files(&manifest.join("src"), &mut files);
-    files.sort();
-    let lock = manifest.join("../../Cargo.lock");
-    if lock.exists() {
-        files.push(lock);
-    }
-    // FNV-1a: deterministic across builds and Rust versions, unlike std's hasher.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |bytes: &[u8]| {
-        for &b in bytes {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    for file in &files {
-        println!("cargo:rerun-if-changed={}", file.display());
-        if let Ok(bytes) = fs::read(file) {
-            feed(
-                file.strip_prefix(&manifest)
-                    .unwrap_or(file)
-                    .to_string_lossy()
-                    .as_bytes(),
-            );
-            feed(&bytes);
-        }
-    }
-    let version = env::var("CARGO_PKG_VERSION").unwrap();
-    let code = format!(
-        "/// This build of the engine (see build.rs).\npub const ENGINE_BUILD: &str = \"{version}-{hash:016x}\";\n"
-    );
-    fs::write(
-        PathBuf::from(env::var("OUT_DIR").unwrap()).join("engine_build.rs"),
-        code,
-    )
-    .unwrap();
-}
-
-fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) {
-    println!("cargo:rerun-if-changed={}", dir.display());
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            collect_files(&path, files);
-        } else {
-            files.push(path);
-        }
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use conduct_scan_core::arrow::{findings_batch, findings_schema, TextColumn};
 use conduct_scan_core::matching::{bare_scan_count, hyperscan_version, HsPattern, HyperscanMatcher};
-use conduct_scan_core::ruleset::{bundled_ruleset_names, DEFAULT_BUNDLED};
+use conduct_scan_core::ruleset::bundled_ruleset_names;
 use conduct_scan_core::{catch_panic, Error, LiteralBackend, Ruleset, ScanOptions, ScanOutput, Scanner};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
@@ -106,11 +106,10 @@ impl PyRuleset {
     #[staticmethod]
     #[pyo3(signature = (path=None))]
     fn load(py: Python<'_>, path: Option<PathBuf>) -> PyResult<Self> {
-        let cache = cache_dir();
         let loaded = py.detach(|| {
             catch_panic(|| match &path {
-                Some(path) => Ruleset::load_cached(path, cache.as_deref()),
-                None => Ruleset::bundled_named_cached(DEFAULT_BUNDLED, cache.as_deref()),
+                Some(path) => Ruleset::load(path),
+                None => Ruleset::bundled(),
             })
         });
         Ok(PyRuleset {
@@ -122,20 +121,18 @@ impl PyRuleset {
     #[staticmethod]
     #[pyo3(signature = (text, name="<string>"))]
     fn from_toml(py: Python<'_>, text: &str, name: &str) -> PyResult<Self> {
-        let (text, name, cache) = (text.to_owned(), name.to_owned(), cache_dir());
-        let loaded = py.detach(|| catch_panic(|| Ruleset::from_toml_cached(&text, &name, cache.as_deref())));
+        let loaded = catch_panic(|| Ruleset::from_toml(text, name)).map_err(|e| to_py_err(py, e))?;
         Ok(PyRuleset {
-            inner: Arc::new(loaded.map_err(|e| to_py_err(py, e))?),
+            inner: Arc::new(loaded),
         })
     }
 
     /// A bundled ruleset by name.
     #[staticmethod]
     fn bundled(py: Python<'_>, name: &str) -> PyResult<Self> {
-        let (name, cache) = (name.to_owned(), cache_dir());
-        let loaded = py.detach(|| catch_panic(|| Ruleset::bundled_named_cached(&name, cache.as_deref())));
+        let loaded = catch_panic(|| Ruleset::bundled_named(name)).map_err(|e| to_py_err(py, e))?;
         Ok(PyRuleset {
-            inner: Arc::new(loaded.map_err(|e| to_py_err(py, e))?),
+            inner: Arc::new(loaded),
         })
     }
 
@@ -401,9 +398,8 @@ impl PyScanner {
     }
 }
 
-/// Where compiled Hyperscan databases (and, in `checks/`, the answers of the ruleset loader's
-/// pattern checks) are cached: `$CONDUCT_SCAN_CACHE_DIR` (empty: no cache), else
-/// `$XDG_CACHE_HOME/conduct-scan/hyperscan`, else `~/.cache/conduct-scan/hyperscan`.
+/// Where compiled Hyperscan databases are cached: `$CONDUCT_SCAN_CACHE_DIR` (empty: no cache),
+/// else `$XDG_CACHE_HOME/conduct-scan/hyperscan`, else `~/.cache/conduct-scan/hyperscan`.
 fn cache_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("CONDUCT_SCAN_CACHE_DIR") {
         return (!dir.is_empty()).then(|| PathBuf::from(dir));

@@ -5,7 +5,7 @@ use std::os::raw::{c_int, c_uint, c_ulonglong, c_void};
 use std::path::Path;
 use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, OnceLock};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -116,74 +116,32 @@ impl HsPattern {
 /// supports).
 enum StartFinder {
     Literal(usize),
-    /// Built on the first match ([`StartFinder::lazy`]) or at once ([`StartFinder::new`]).
-    Regex {
-        expression: String,
-        caseless: bool,
-        regex: OnceLock<Option<regex::Regex>>,
-    },
+    Regex(regex::Regex),
 }
 
 impl StartFinder {
-    /// A finder built now: fails when the `regex` crate cannot build the pattern.
     fn new(pattern: &HsPattern) -> Result<Self, String> {
-        let finder = StartFinder::lazy(pattern);
-        if let StartFinder::Regex {
-            expression,
-            caseless,
-            regex,
-        } = &finder
-        {
-            let _ = regex.set(Some(build_start_regex(expression, *caseless)?));
+        if let Some(len) = pattern.literal_len {
+            return Ok(StartFinder::Literal(len));
         }
-        Ok(finder)
-    }
-
-    /// A finder whose regex is built on its first match. Building the automata of every
-    /// pattern was most of the time of a scanner loaded from the database cache (0.07 of 0.13
-    /// CPU s for the bundled ruleset), and most patterns never match in a run. A pattern that
-    /// the `regex` crate cannot build never gets here: the ruleset loader refuses it
-    /// ([`validate_pattern`] builds its finder, or its answer was kept by this same engine
-    /// build), and a database is only ever cached by [`HyperscanMatcher::compile`], which
-    /// builds every finder first.
-    fn lazy(pattern: &HsPattern) -> Self {
-        match pattern.literal_len {
-            Some(len) => StartFinder::Literal(len),
-            None => StartFinder::Regex {
-                expression: pattern.expression.clone(),
-                caseless: pattern.is_caseless(),
-                regex: OnceLock::new(),
-            },
-        }
+        let flags = if pattern.is_caseless() { "(?i)" } else { "" };
+        regex::RegexBuilder::new(&format!("{flags}(?:{})\\z", pattern.expression))
+            .size_limit(64 << 20)
+            .build()
+            .map(StartFinder::Regex)
+            .map_err(|e| {
+                let detail = e.to_string();
+                let last = detail.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+                format!("the start of a match cannot be located with this pattern ({last})")
+            })
     }
 
     fn start(&self, haystack: &str, end: usize) -> Option<usize> {
         match self {
             StartFinder::Literal(len) => end.checked_sub(*len),
-            StartFinder::Regex {
-                expression,
-                caseless,
-                regex,
-            } => {
-                let regex = regex
-                    .get_or_init(|| build_start_regex(expression, *caseless).ok())
-                    .as_ref()?;
-                haystack.get(..end).and_then(|h| regex.find(h)).map(|m| m.start())
-            }
+            StartFinder::Regex(regex) => haystack.get(..end).and_then(|h| regex.find(h)).map(|m| m.start()),
         }
     }
-}
-
-fn build_start_regex(expression: &str, caseless: bool) -> Result<regex::Regex, String> {
-    let flags = if caseless { "(?i)" } else { "" };
-    regex::RegexBuilder::new(&format!("{flags}(?:{expression})\\z"))
-        .size_limit(64 << 20)
-        .build()
-        .map_err(|e| {
-            let detail = e.to_string();
-            let last = detail.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
-            format!("the start of a match cannot be located with this pattern ({last})")
-        })
 }
 
 /// Hyperscan's own version string.
@@ -210,16 +168,11 @@ impl CheckBudget {
     pub const TOTAL: Duration = Duration::from_secs(5);
     /// One pattern.
     pub const PER_PATTERN: Duration = Duration::from_secs(1);
-
-    /// A budget of `total` for all checks together ([`CheckBudget::default`]: [`Self::TOTAL`]).
-    pub fn new(total: Duration) -> Self {
-        CheckBudget { left: total }
-    }
 }
 
 impl Default for CheckBudget {
     fn default() -> Self {
-        CheckBudget::new(Self::TOTAL)
+        CheckBudget { left: Self::TOTAL }
     }
 }
 
@@ -270,42 +223,21 @@ fn expression_info(pattern: &HsPattern, timeout: Duration) -> Option<Result<u32,
 /// checks, within `budget`), it matches the empty string or any single character (so every
 /// position of every post), or the start of its matches cannot be located.
 pub fn validate_pattern(pattern: &HsPattern, budget: &mut CheckBudget) -> Option<String> {
-    check_pattern(pattern, budget).refusal
-}
-
-/// The answer of [`check_pattern`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PatternCheck {
-    /// Why the pattern cannot be used, if it cannot.
-    pub refusal: Option<String>,
-    /// Hyperscan's own check answered (it was not skipped for want of budget, nor timed out):
-    /// the answer is then the same in every process with the same engine, and may be kept.
-    pub complete: bool,
-}
-
-/// [`validate_pattern`], saying also whether every check ran ([`PatternCheck::complete`]).
-pub fn check_pattern(pattern: &HsPattern, budget: &mut CheckBudget) -> PatternCheck {
-    let mut complete = false;
     if !budget.left.is_zero() {
         let started = Instant::now();
         let answer = expression_info(pattern, budget.left.min(CheckBudget::PER_PATTERN));
         budget.left = budget.left.saturating_sub(started.elapsed());
-        complete = answer.is_some();
-        let refusal = match answer {
-            Some(Err(message)) => Some(message),
-            Some(Ok(0)) => Some("it matches the empty string, so it would match at every position".into()),
-            Some(Ok(_)) | None => None,
-        };
-        if refusal.is_some() {
-            return PatternCheck { refusal, complete };
+        match answer {
+            Some(Err(message)) => return Some(message),
+            Some(Ok(0)) => return Some("it matches the empty string, so it would match at every position".into()),
+            Some(Ok(_)) | None => {}
         }
     }
-    let refusal = match StartFinder::new(pattern) {
-        Err(reason) => Some(reason),
-        Ok(_) => matches_any_character(pattern)
-            .then(|| "it matches any single character, so it would match at every position".into()),
-    };
-    PatternCheck { refusal, complete }
+    if let Err(reason) = StartFinder::new(pattern) {
+        return Some(reason);
+    }
+    matches_any_character(pattern)
+        .then(|| "it matches any single character, so it would match at every position".into())
 }
 
 /// Whether `pattern` matches at the start of each of a set of unrelated one-character texts
@@ -416,7 +348,11 @@ impl HyperscanMatcher {
         if Sha256::digest(body).as_slice() != digest {
             return None;
         }
-        let starts = patterns.iter().map(StartFinder::lazy).collect();
+        let starts = patterns
+            .iter()
+            .map(StartFinder::new)
+            .collect::<Result<Vec<_>, _>>()
+            .ok()?;
         let mut db: *mut ffi::hs_database_t = ptr::null_mut();
         // SAFETY: `body` is a database serialised by hs_serialize_database (checked by digest);
         // Hyperscan validates its header and platform and fails cleanly otherwise.

@@ -11,8 +11,8 @@ mod hyperscan_ffi;
 mod literal;
 
 pub use hyperscan::{
-    bare_scan_count, check_pattern, hyperscan_version, validate_pattern, CheckBudget, CompileError, HsPattern,
-    HsScratch, HyperscanMatcher, PatternCheck,
+    bare_scan_count, hyperscan_version, validate_pattern, CheckBudget, CompileError, HsPattern, HsScratch,
+    HyperscanMatcher,
 };
 pub use literal::LiteralMatcher;
 

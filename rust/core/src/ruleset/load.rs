@@ -7,13 +7,12 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use super::checks::PatternChecks;
 use super::model::{
     AccountRule, Amend, Claim, Clause, Compound, CompoundList, Condition, Law, Meta, NamedList, Rule, Ruleset,
     Severity, ACCOUNT_CHECKS, ACCOUNT_FIELDS,
 };
 use crate::error::{Error, Problem, Result};
-use crate::matching::HsPattern;
+use crate::matching::{validate_pattern, CheckBudget, HsPattern};
 use crate::normalise::pattern::normalise_pattern;
 use crate::normalise::{normalise, View};
 
@@ -62,12 +61,19 @@ struct Parts {
 impl Ruleset {
     /// Parses a ruleset given as TOML text; `name` is used in error messages.
     pub fn from_toml(text: &str, name: &str) -> Result<Ruleset> {
-        Ruleset::from_toml_cached(text, name, None)
+        build(
+            vec![Source {
+                name: name.to_owned(),
+                text: text.to_owned(),
+                dir: None,
+            }],
+            0,
+        )
     }
 
     /// Loads a ruleset file, or a directory of `.toml` files (read recursively, in name order).
     pub fn load(path: &Path) -> Result<Ruleset> {
-        Ruleset::load_cached(path, None)
+        build(read_sources(path)?, 0)
     }
 
     /// The bundled ruleset [`DEFAULT_BUNDLED`].
@@ -77,30 +83,7 @@ impl Ruleset {
 
     /// A bundled ruleset by name.
     pub fn bundled_named(name: &str) -> Result<Ruleset> {
-        Ruleset::bundled_named_cached(name, None)
-    }
-
-    /// [`Ruleset::from_toml`], keeping the answers of the pattern checks in `cache_dir` (the
-    /// directory of the compiled databases) for the next loads; `None`: no cache. The result is
-    /// the same with or without the cache.
-    pub fn from_toml_cached(text: &str, name: &str, cache_dir: Option<&Path>) -> Result<Ruleset> {
-        let source = Source {
-            name: name.to_owned(),
-            text: text.to_owned(),
-            dir: None,
-        };
-        build(vec![source], 0, &mut PatternChecks::new(cache_dir))
-    }
-
-    /// [`Ruleset::load`] with the pattern checks cached as in [`Ruleset::from_toml_cached`].
-    pub fn load_cached(path: &Path, cache_dir: Option<&Path>) -> Result<Ruleset> {
-        build(read_sources(path)?, 0, &mut PatternChecks::new(cache_dir))
-    }
-
-    /// [`Ruleset::bundled_named`] with the pattern checks cached as in
-    /// [`Ruleset::from_toml_cached`].
-    pub fn bundled_named_cached(name: &str, cache_dir: Option<&Path>) -> Result<Ruleset> {
-        build(bundled_sources(name)?, 0, &mut PatternChecks::new(cache_dir))
+        build(bundled_sources(name)?, 0)
     }
 }
 
@@ -172,7 +155,7 @@ fn collect_toml(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// How deep `extends` chains may go (a cycle would otherwise recurse forever).
 const MAX_EXTENDS_DEPTH: usize = 8;
 
-fn build(sources: Vec<Source>, depth: usize, checks: &mut PatternChecks) -> Result<Ruleset> {
+fn build(sources: Vec<Source>, depth: usize) -> Result<Ruleset> {
     let mut problems = Vec::new();
     let mut parts = Parts::default();
     for source in &sources {
@@ -205,7 +188,7 @@ fn build(sources: Vec<Source>, depth: usize, checks: &mut PatternChecks) -> Resu
             problems.push(problem(&meta_file, None, "`extends` chain too deep (a cycle?)"));
         } else {
             let dir = sources.iter().find(|s| s.name == meta_file).and_then(|s| s.dir.clone());
-            match resolve_extends(target, dir.as_deref()).and_then(|s| build(s, depth + 1, checks)) {
+            match resolve_extends(target, dir.as_deref()).and_then(|s| build(s, depth + 1)) {
                 Ok(b) => base = Some(b),
                 Err(Error::Ruleset(mut inner)) => problems.append(&mut inner),
                 Err(e) => problems.push(problem(&meta_file, None, e.to_string())),
@@ -296,7 +279,7 @@ fn build(sources: Vec<Source>, depth: usize, checks: &mut PatternChecks) -> Resu
         problems.push(problem(&meta_file, None, "[ruleset] id is empty"));
     }
 
-    validate(&mut ruleset, checks, &mut problems);
+    validate(&mut ruleset, &mut problems);
     let clauses = ruleset.clauses.clone();
     let rule_ids: Vec<String> = ruleset.rules.iter().map(|r| r.id.clone()).collect();
     validate_claims(&mut ruleset.claims, &clauses, &rule_ids, &mut problems);
@@ -672,7 +655,7 @@ pub fn validate_claims(claims: &mut [Claim], clauses: &[Clause], rule_ids: &[Str
     }
 }
 
-fn validate(ruleset: &mut Ruleset, checks: &mut PatternChecks, problems: &mut Vec<Problem>) {
+fn validate(ruleset: &mut Ruleset, problems: &mut Vec<Problem>) {
     let mut seen: HashMap<(&str, String), String> = HashMap::new();
     let mut duplicate = |kind: &'static str, id: &str, file: &str, problems: &mut Vec<Problem>| {
         if let Some(first) = seen.insert((kind, id.to_owned()), file.to_owned()) {
@@ -731,11 +714,34 @@ fn validate(ruleset: &mut Ruleset, checks: &mut PatternChecks, problems: &mut Ve
 
     let clause_severity: HashMap<String, Severity> =
         ruleset.clauses.iter().map(|c| (c.id.clone(), c.severity)).collect();
+    let mut budget = PatternChecks::default();
     for rule in &mut ruleset.rules {
         let item = format!("rule {}", rule.id);
-        validate_rule(rule, &item, &clause_severity, checks, problems);
+        validate_rule(rule, &item, &clause_severity, &mut budget, problems);
     }
-    validate_account_rules(ruleset, &clause_severity, checks, problems);
+    validate_account_rules(ruleset, &clause_severity, &mut budget, problems);
+}
+
+/// The pattern checks of one load, under one time budget: each distinct expression (with its
+/// flags) is checked once however many rules and views share it. The bundled ruleset asks
+/// 287 checks of 127 distinct patterns, and a check is most of a Hyperscan compile.
+#[derive(Default)]
+struct PatternChecks {
+    budget: CheckBudget,
+    answers: HashMap<(String, u32), Option<String>>,
+}
+
+impl PatternChecks {
+    /// Why `pattern` is refused, if it is.
+    fn check(&mut self, pattern: &HsPattern) -> Option<String> {
+        let key = (pattern.expression.clone(), pattern.flags);
+        if let Some(answer) = self.answers.get(&key) {
+            return answer.clone();
+        }
+        let answer = validate_pattern(pattern, &mut self.budget);
+        self.answers.insert(key, answer.clone());
+        answer
+    }
 }
 
 /// Checks one post rule (or an account rule's text part), naming it `item`; resolves its
@@ -744,7 +750,7 @@ fn validate_rule(
     rule: &mut Rule,
     item: &str,
     clause_severity: &HashMap<String, Severity>,
-    checks: &mut PatternChecks,
+    budget: &mut PatternChecks,
     problems: &mut Vec<Problem>,
 ) {
     let file = rule.file.clone();
@@ -816,7 +822,7 @@ fn validate_rule(
         for pattern in patterns {
             for view in &rule.views {
                 let compiled = HsPattern::regex(&normalise_pattern(*view, pattern), *view != View::Exact);
-                if let Some(reason) = checks.check(&compiled) {
+                if let Some(reason) = budget.check(&compiled) {
                     report(format!(
                         "{key}: pattern {pattern:?} rejected by Hyperscan in view `{view}`: {reason}"
                     ));
@@ -832,7 +838,7 @@ fn validate_rule(
 fn validate_account_rules(
     ruleset: &mut Ruleset,
     clause_severity: &HashMap<String, Severity>,
-    checks: &mut PatternChecks,
+    budget: &mut PatternChecks,
     problems: &mut Vec<Problem>,
 ) {
     let mut seen: HashMap<String, String> = ruleset.rules.iter().map(|r| (r.id.clone(), r.file.clone())).collect();
@@ -880,7 +886,7 @@ fn validate_account_rules(
         }
         match rule.text_rule() {
             Some(mut text) => {
-                validate_rule(&mut text, &item, clause_severity, checks, problems);
+                validate_rule(&mut text, &item, clause_severity, budget, problems);
                 rule.severity = text.severity;
             }
             None => match clause_severity.get(rule.clause.as_str()) {

@@ -1,7 +1,6 @@
 //! Rulesets: TOML files or directories of them, parsed and validated here so the CLI, the
 //! Python API and the scanner all agree on what a ruleset means.
 
-mod checks;
 mod load;
 mod model;
 
