@@ -48,10 +48,9 @@ ADVERTISING_CLAUSES: frozenset[str] = frozenset({"4.6e"})
 #: Clauses clean edited text should never trigger (the false-flag budget of the clean sets).
 CLEAN_TEXT_CLAUSES: frozenset[str] = frozenset({"3.2", "4.4", "4.5b", "4.6b", "4.6c", "4.6e"})
 
-#: Share of clean sentences flagged that ``make test`` tolerates (issue 11 asks for 0.001; 0.0012
-#: is reached with the register condition, quotations and case-sensitive acronyms, README
-#: "Quality").
-CLEAN_TEXT_GATE = 0.0015
+#: Share of clean sentences flagged that ``make test`` tolerates: issue 11's target, reached on
+#: the holdout (0.097%, README "Quality").
+CLEAN_TEXT_GATE = 0.001
 
 #: Seed of the tune/holdout cut of the datasets that have no published split.
 SPLIT_SEED = "conduct-scan-874"
