@@ -92,7 +92,7 @@ impl Words {
         if !offsets {
             // Without offsets, no fold view is built for most text (see `fastfold`).
             self.hashes.clear();
-            fastfold::fold_word_hashes(text, &mut self.hashes, mix);
+            Self::hashes_into(text, &mut self.hashes);
             self.words
                 .extend(self.hashes.iter().map(|&hash| Word { hash, start: 0, end: 0 }));
             return;
